@@ -1,0 +1,60 @@
+-- Shared helpers for the khabar wrk scripts (loaded with dofile by each script).
+--
+-- wrk runs one Lua state per thread (init/request) plus a main state
+-- (setup/done). Every script that dofile()s this file gets:
+--   * setup(thread): numbers the threads so each seeds its RNG differently;
+--   * done(summary, latency, requests): prints ONE machine-readable line
+--       KHABAR_RESULT requests=... rps=... p50_ms=... p99_ms=... non2xx=... ...
+--     which bench/run.sh parses (more robust than scraping wrk's text).
+--   * khabar_env_int / khabar_env_num / khabar_seed_rng helpers.
+
+function khabar_env_num(name, default)
+  local v = os.getenv(name)
+  if v == nil or v == "" then return default end
+  local n = tonumber(v)
+  if n == nil then error(name .. " must be a number, got '" .. v .. "'") end
+  return n
+end
+
+function khabar_env_int(name, default, min)
+  local n = math.floor(khabar_env_num(name, default))
+  if min ~= nil and n < min then
+    error(name .. " must be >= " .. min .. ", got " .. n)
+  end
+  return n
+end
+
+-- Seed math.random differently in every wrk thread (and every wrk run).
+function khabar_seed_rng()
+  local tid = tonumber(khabar_tid) or 0
+  local seed = khabar_env_num("KHABAR_RNG_SEED", nil)
+  if seed == nil then
+    seed = (os.time() % 1000003) * 7919 + math.floor((os.clock() * 1e6) % 7919)
+  end
+  math.randomseed(seed + tid * 104729)
+  for _ = 1, 16 do math.random() end -- discard the first, weakly mixed values
+end
+
+-- Main state: runs once per thread before that thread's init().
+local khabar_thread_counter = 0
+function setup(thread)
+  khabar_thread_counter = khabar_thread_counter + 1
+  thread:set("khabar_tid", khabar_thread_counter)
+end
+
+-- Main state: runs once after the run. Latencies from wrk are microseconds.
+-- summary.errors.status counts responses with status > 399 (wrk's definition
+-- of "Non-2xx or 3xx responses"); 404s for draft articles land there.
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  local rps = 0
+  if secs > 0 then rps = summary.requests / secs end
+  io.write(string.format(
+    "KHABAR_RESULT requests=%d duration_s=%.3f rps=%.2f p50_ms=%.3f p90_ms=%.3f " ..
+    "p99_ms=%.3f max_ms=%.3f non2xx=%d connect_err=%d read_err=%d write_err=%d timeouts=%d\n",
+    summary.requests, secs, rps,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.status, e.connect, e.read, e.write, e.timeout))
+end

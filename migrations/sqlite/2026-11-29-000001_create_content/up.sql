@@ -1,0 +1,80 @@
+-- SQLite: INTEGER PRIMARY KEY is the rowid alias (auto-increment); schema.rs maps it as BigInt.
+-- Times are UTC, stored by Diesel as TEXT 'YYYY-MM-DD HH:MM:SS[.f]'.
+CREATE TABLE sections (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE authors (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    bio TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    body_html TEXT NOT NULL,
+    body_text TEXT NOT NULL,
+    language TEXT NOT NULL DEFAULT 'ar',
+    dir TEXT NOT NULL DEFAULT 'rtl' CHECK (dir IN ('rtl', 'ltr')),
+    section_id BIGINT NOT NULL REFERENCES sections (id),
+    byline TEXT NOT NULL DEFAULT '',
+    source_name TEXT,
+    source_url TEXT,
+    canonical_url TEXT,
+    image_url TEXT,
+    image_caption TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'published')),
+    comments_open BOOLEAN NOT NULL DEFAULT 1,
+    published_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- Listing orders and filters of API.md: newest/oldest overall, by section, by language.
+CREATE INDEX articles_status_published_idx ON articles (status, published_at, id);
+CREATE INDEX articles_section_published_idx ON articles (section_id, status, published_at, id);
+CREATE INDEX articles_language_published_idx ON articles (language, status, published_at, id);
+
+-- Counters live in their own narrow row so that a view or a comment updates a few
+-- bytes, not the whole article (and does not touch the article's updated_at/ETag).
+CREATE TABLE article_stats (
+    article_id BIGINT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    view_count BIGINT NOT NULL DEFAULT 0,
+    comment_count BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX article_stats_views_idx ON article_stats (view_count, article_id);
+
+CREATE TABLE article_tags (
+    article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    tag_id BIGINT NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+    PRIMARY KEY (article_id, tag_id)
+);
+CREATE INDEX article_tags_tag_idx ON article_tags (tag_id, article_id);
+
+CREATE TABLE article_authors (
+    article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    author_id BIGINT NOT NULL REFERENCES authors (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (article_id, author_id)
+);
+CREATE INDEX article_authors_author_idx ON article_authors (author_id, article_id);

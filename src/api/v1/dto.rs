@@ -1,0 +1,320 @@
+//! Response bodies: separate from database rows, documented for the OpenAPI spec.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::config::Settings;
+use crate::domain::article::{is_archived, TextDirection};
+use crate::repo::taxonomy::{AuthorRow, SectionRow, TagRow};
+use crate::service::articles::ArticleView;
+
+/// One resource.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct One<T> {
+    /// The resource.
+    pub data: T,
+}
+
+/// A page of a collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Paging facts.
+    pub meta: ListMeta,
+    /// Links to this page and its neighbours.
+    pub links: ListLinks,
+}
+
+/// Paging facts of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// The page number (absent when the page was reached by `cursor`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Items per page.
+    pub per_page: u32,
+    /// Every matching item, with `include_total=true` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Links of a list page, relative to the API host.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListLinks {
+    /// This page.
+    #[serde(rename = "self")]
+    pub self_link: String,
+    /// The next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// The previous page (page-number paging only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+}
+
+/// The section an article belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionRef {
+    /// Section id.
+    pub id: i64,
+    /// Section slug.
+    #[schema(example = "politics")]
+    pub slug: String,
+    /// Display name.
+    #[schema(example = "سياسة")]
+    pub name: String,
+}
+
+/// A tag on an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagRef {
+    /// Tag slug.
+    #[schema(example = "iran")]
+    pub slug: String,
+    /// Display name.
+    #[schema(example = "إيران")]
+    pub name: String,
+}
+
+/// An author credited on an article.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorRef {
+    /// Author id (`GET /authors/{id}`).
+    pub id: i64,
+    /// Display name.
+    #[schema(example = "ليلى حداد")]
+    pub name: String,
+}
+
+/// Where an article comes from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceDto {
+    /// Name of the source.
+    #[schema(example = "الماسة السورية")]
+    pub name: String,
+    /// Its web address, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The lead image.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageDto {
+    /// Image address.
+    pub url: String,
+    /// Caption, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+
+/// A news article. With `fields`, only the named fields (and `id`) are present,
+/// so every field but `id` is optional in this schema.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleDto {
+    /// Article id.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// URL slug; Arabic letters are kept (send it percent-encoded).
+    #[schema(required = false, example = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي")]
+    pub slug: String,
+    /// Headline.
+    #[schema(required = false, example = "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي")]
+    pub title: String,
+    /// The lead paragraph.
+    #[schema(required = false)]
+    pub summary: String,
+    /// The body as sanitised HTML (`<p>` paragraphs). Omitted from list items unless named in `fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// The body as plain text, paragraphs separated by a blank line. Omitted from list items unless named in `fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    /// Language (ISO 639), e.g. `ar`.
+    #[schema(required = false, example = "ar")]
+    pub language: String,
+    /// Text direction for rendering.
+    #[schema(required = false)]
+    pub dir: TextDirection,
+    /// The article's section.
+    #[schema(required = false)]
+    pub section: SectionRef,
+    /// Tags, by name.
+    #[schema(required = false)]
+    pub tags: Vec<TagRef>,
+    /// The byline as printed, e.g. "فريق ماسة" (the editorial team).
+    #[schema(required = false, example = "فريق ماسة")]
+    pub byline: String,
+    /// Credited authors, in credit order (may be empty when only a byline is printed).
+    #[schema(required = false)]
+    pub authors: Vec<AuthorRef>,
+    /// Where the article comes from, when credited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceDto>,
+    /// The canonical web address of the article.
+    #[schema(required = false)]
+    pub canonical_url: String,
+    /// Lead image, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageDto>,
+    /// Publication time (RFC 3339, UTC).
+    #[schema(required = false)]
+    pub published_at: DateTime<Utc>,
+    /// Last update (RFC 3339, UTC).
+    #[schema(required = false)]
+    pub updated_at: DateTime<Utc>,
+    /// Reads counted so far.
+    #[schema(required = false, example = 11636)]
+    pub view_count: i64,
+    /// Approved comments.
+    #[schema(required = false)]
+    pub comment_count: i64,
+    /// True once the article is older than the configured archive age (shown as "من الأرشيف").
+    #[schema(required = false)]
+    pub from_archive: bool,
+    /// Whether new comments are accepted.
+    #[schema(required = false)]
+    pub comments_open: bool,
+}
+
+fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+impl ArticleDto {
+    /// Builds the public view; `with_body` decides whether the bodies are included.
+    pub fn from_view(view: ArticleView, settings: &Settings, now: NaiveDateTime, with_body: bool) -> Self {
+        let a = view.article;
+        let published = a.published_at.unwrap_or(a.created_at);
+        let canonical_url = a.canonical_url.unwrap_or_else(|| {
+            format!(
+                "{}/articles/{}",
+                settings.public_url,
+                percent_encoding::utf8_percent_encode(&a.slug, percent_encoding::NON_ALPHANUMERIC)
+            )
+        });
+        ArticleDto {
+            id: a.id,
+            slug: a.slug,
+            title: a.title,
+            summary: a.summary,
+            body_html: with_body.then_some(a.body_html),
+            body_text: with_body.then_some(a.body_text),
+            dir: TextDirection::from_db(&a.dir),
+            language: a.language,
+            section: SectionRef {
+                id: view.section.id,
+                slug: view.section.slug,
+                name: view.section.name,
+            },
+            tags: view
+                .tags
+                .into_iter()
+                .map(|t| TagRef { slug: t.slug, name: t.name })
+                .collect(),
+            byline: a.byline,
+            authors: view
+                .authors
+                .into_iter()
+                .map(|au| AuthorRef { id: au.id, name: au.name })
+                .collect(),
+            source: a.source_name.map(|name| SourceDto { name, url: a.source_url }),
+            canonical_url,
+            image: a.image_url.map(|url| ImageDto { url, caption: a.image_caption }),
+            published_at: utc(published),
+            updated_at: utc(a.updated_at),
+            view_count: view.stats.view_count,
+            comment_count: view.stats.comment_count,
+            from_archive: is_archived(published, now, settings.archive_after),
+            comments_open: a.comments_open,
+        }
+    }
+}
+
+/// A section of the site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionDto {
+    /// Section id.
+    pub id: i64,
+    /// Slug, used in `GET /sections/{slug}` and the `section` filter.
+    #[schema(example = "politics")]
+    pub slug: String,
+    /// Display name.
+    #[schema(example = "سياسة")]
+    pub name: String,
+    /// Short description.
+    pub description: String,
+}
+
+impl From<SectionRow> for SectionDto {
+    fn from(s: SectionRow) -> Self {
+        SectionDto {
+            id: s.id,
+            slug: s.slug,
+            name: s.name,
+            description: s.description,
+        }
+    }
+}
+
+/// A tag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagDto {
+    /// Tag id.
+    pub id: i64,
+    /// Slug, used in the `tag` filter.
+    #[schema(example = "iran")]
+    pub slug: String,
+    /// Display name.
+    #[schema(example = "إيران")]
+    pub name: String,
+}
+
+impl From<TagRow> for TagDto {
+    fn from(t: TagRow) -> Self {
+        TagDto {
+            id: t.id,
+            slug: t.slug,
+            name: t.name,
+        }
+    }
+}
+
+/// An author.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorDto {
+    /// Author id, used in the `author` filter.
+    pub id: i64,
+    /// Slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Short biography.
+    pub bio: String,
+}
+
+impl From<AuthorRow> for AuthorDto {
+    fn from(a: AuthorRow) -> Self {
+        AuthorDto {
+            id: a.id,
+            slug: a.slug,
+            name: a.name,
+            bio: a.bio,
+        }
+    }
+}
+
+/// `GET /healthz` and `GET /readyz` answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthDto {
+    /// `ok` when healthy.
+    #[schema(example = "ok")]
+    pub status: String,
+    /// The database backend (`/readyz` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+}

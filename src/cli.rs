@@ -1,0 +1,104 @@
+//! The command line: every setting is a flag with an environment fallback.
+
+use clap::{Args, Parser, Subcommand};
+
+/// khabar: a JSON REST API for Arabic news content.
+#[derive(Debug, Parser)]
+#[command(name = "khabar", version, about, long_about = None)]
+pub struct Cli {
+    /// Database settings, shared by every command.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default). Runs pending migrations first.
+    Serve(ServeArgs),
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Load the seed article and a generated Arabic demo corpus.
+    Seed(SeedArgs),
+    /// Print the OpenAPI document (JSON) to standard output.
+    Openapi,
+}
+
+/// Which database, and how many connections.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// sqlite://PATH (embedded, created on first start) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://khabar.db", global = true)]
+    pub database_url: String,
+
+    /// Most database connections held open at once.
+    #[arg(long, env = "KHABAR_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub pool_size: u32,
+
+    /// Milliseconds a request waits for a database connection before it
+    /// answers 503 Service Unavailable.
+    #[arg(long, env = "KHABAR_DB_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=600_000), global = true)]
+    pub db_timeout_ms: u64,
+}
+
+/// Settings of `khabar serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "KHABAR_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// The newsroom's time zone (IANA name): its days are the archive's days.
+    #[arg(long, env = "KHABAR_TIMEZONE", default_value = "Asia/Damascus")]
+    pub timezone: chrono_tz::Tz,
+
+    /// Articles older than this many days are marked `from_archive`.
+    #[arg(long, env = "KHABAR_ARCHIVE_AFTER_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub archive_after_days: u32,
+
+    /// The public site's base URL, used for canonical URLs that are not stored.
+    #[arg(long, env = "KHABAR_PUBLIC_URL", default_value = "https://khabar.example")]
+    pub public_url: url::Url,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "KHABAR_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Log format: `json` (one object a line, for collectors) or `text`.
+    #[arg(long, env = "KHABAR_LOG_FORMAT", default_value = "text", value_parser = ["json", "text"])]
+    pub log_format: String,
+
+    /// Seed the demo data first when the database has no articles yet.
+    #[arg(long, env = "KHABAR_DEMO")]
+    pub demo: bool,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            bind: "127.0.0.1:8080".into(),
+            timezone: chrono_tz::Asia::Damascus,
+            archive_after_days: 365,
+            public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
+            workers: None,
+            log_format: "text".into(),
+            demo: false,
+        }
+    }
+}
+
+/// Settings of `khabar seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// How many generated demo articles to add beside the seed article.
+    #[arg(long, default_value_t = 300)]
+    pub articles: usize,
+
+    /// Random seed of the generator (the same seed gives the same corpus).
+    #[arg(long, default_value_t = 1)]
+    pub random_seed: u64,
+}

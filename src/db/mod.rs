@@ -1,0 +1,407 @@
+//! The database layer: one binary, two backends (SQLite embedded, PostgreSQL in
+//! production) behind one `DbConnection` enum and one r2d2 pool.
+
+pub mod schema;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// A connection to either backend. Repositories match on it where a backend
+/// needs its own SQL; everything else uses portable Diesel DSL.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, production.
+    Postgres(PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// The SQL dialect behind a `DbConnection`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite.
+    Sqlite,
+}
+
+impl DbConnection {
+    /// Which backend this connection talks to.
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            DbConnection::Postgres(_) => BackendKind::Postgres,
+            DbConnection::Sqlite(_) => BackendKind::Sqlite,
+        }
+    }
+}
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Where `DATABASE_URL` points, decided by its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// `postgres://…` or `postgresql://…`, passed to libpq as is.
+    Postgres(String),
+    /// `sqlite://PATH` (or `sqlite:PATH`): the file path.
+    Sqlite(String),
+}
+
+/// Why the database could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    /// The URL's scheme is not one we serve.
+    #[error("DATABASE_URL {0:?} is not supported: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    /// The backend refused or could not be reached.
+    #[error("cannot connect to {backend}: {}", one_line(&.source.to_string()))]
+    Connect {
+        /// "PostgreSQL" or "SQLite".
+        backend: &'static str,
+        /// The driver's own message.
+        source: diesel::ConnectionError,
+    },
+    /// A per-connection setting (SQLite pragmas) failed.
+    #[error("cannot configure the {backend} connection: {}", one_line(&.source.to_string()))]
+    Configure {
+        /// "PostgreSQL" or "SQLite".
+        backend: &'static str,
+        /// The driver's own message.
+        source: diesel::result::Error,
+    },
+    /// A migration failed.
+    #[error("migrations failed: {}", one_line(.0))]
+    Migrate(String),
+    /// The pool could not hand out a connection.
+    #[error("database pool: {0}")]
+    Pool(String),
+}
+
+/// Drivers (libpq above all) write multi-line messages; an operator wants one line.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl DbTarget {
+    /// Parses `DATABASE_URL`. The scheme decides the backend; nothing is guessed.
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| DbSetupError::UnsupportedUrl(url.to_string()))?;
+        if path.is_empty() || path == ":memory:" {
+            // Every pooled connection would see its own empty in-memory database.
+            return Err(DbSetupError::UnsupportedUrl(url.to_string()));
+        }
+        Ok(DbTarget::Sqlite(path.to_string()))
+    }
+
+    /// The backend this target selects.
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            DbTarget::Postgres(_) => BackendKind::Postgres,
+            DbTarget::Sqlite(_) => BackendKind::Sqlite,
+        }
+    }
+
+    /// Opens one connection, configured as every pooled one is.
+    pub fn connect(&self) -> Result<DbConnection, DbSetupError> {
+        match self {
+            DbTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgres)
+                .map_err(|source| DbSetupError::Connect {
+                    backend: "PostgreSQL",
+                    source,
+                }),
+            DbTarget::Sqlite(path) => {
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(|source| DbSetupError::Connect {
+                        backend: "SQLite",
+                        source,
+                    })?;
+                // WAL lets readers run beside the writer; busy_timeout makes a
+                // writer wait instead of failing; foreign keys are off by default.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|source| DbSetupError::Configure {
+                    backend: "SQLite",
+                    source,
+                })?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// Connection errors seen recently, as a unix time in seconds (0: none).
+/// While it is recent, checkouts ping the connection first so that a pool
+/// full of sockets to a restarted server heals itself; otherwise checkouts
+/// cost nothing extra.
+#[derive(Debug, Default)]
+struct Health {
+    last_connection_error: AtomicI64,
+}
+
+const PING_WINDOW_SECS: i64 = 60;
+
+impl Health {
+    fn mark_failure(&self) {
+        self.last_connection_error
+            .store(chrono::Utc::now().timestamp(), Ordering::Relaxed);
+    }
+    fn suspicious(&self) -> bool {
+        let last = self.last_connection_error.load(Ordering::Relaxed);
+        last != 0 && chrono::Utc::now().timestamp() - last < PING_WINDOW_SECS
+    }
+}
+
+/// The r2d2 manager: picks the backend from the URL scheme itself (the derived
+/// `establish` would try each backend in turn and hide the real error).
+#[derive(Debug)]
+pub struct Manager {
+    target: DbTarget,
+    health: Arc<Health>,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = DbSetupError;
+
+    fn connect(&self) -> Result<DbConnection, DbSetupError> {
+        self.target.connect().inspect_err(|_| self.health.mark_failure())
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbSetupError> {
+        if matches!(conn, DbConnection::Postgres(_)) && self.health.suspicious() {
+            conn.ping().map_err(|source| DbSetupError::Configure {
+                backend: "PostgreSQL",
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Settings for the pool.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Most connections open at once.
+    pub max_size: u32,
+    /// How long a request waits for a connection before it answers 503.
+    pub checkout_timeout: Duration,
+}
+
+/// Pooled access to the database, with separate read and write handles so a
+/// read replica can slot in later without touching callers.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    health: Arc<Health>,
+    kind: BackendKind,
+}
+
+/// Why a pooled call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbCallError<E> {
+    /// No connection could be had in time: the database is down or saturated.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The closure itself failed.
+    #[error(transparent)]
+    Inner(E),
+}
+
+impl Db {
+    /// Connects once (so start-up fails fast with the real cause), runs the
+    /// migrations when asked, then builds the pool.
+    pub fn connect(
+        url: &str,
+        settings: &PoolSettings,
+        run_migrations: bool,
+    ) -> Result<Self, DbSetupError> {
+        let target = DbTarget::parse(url)?;
+        let kind = target.kind();
+        let mut first = target.connect()?;
+        if run_migrations {
+            migrate(&mut first)?;
+        }
+        drop(first);
+        let health = Arc::new(Health::default());
+        let manager = Manager {
+            target,
+            health: health.clone(),
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(settings.max_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(settings.checkout_timeout)
+            .test_on_check_out(true)
+            .build_unchecked(manager);
+        Ok(Db { pool, health, kind })
+    }
+
+    /// The backend behind this pool.
+    pub fn kind(&self) -> BackendKind {
+        self.kind
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, for reads.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, DbCallError<E>>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static + IsConnectionError,
+    {
+        self.call(f).await
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, for writes.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, DbCallError<E>>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static + IsConnectionError,
+    {
+        self.call(f).await
+    }
+
+    async fn call<T, E, F>(&self, f: F) -> Result<T, DbCallError<E>>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static + IsConnectionError,
+    {
+        let pool = self.pool.clone();
+        let health = self.health.clone();
+        let joined = actix_web::web::block(move || {
+            let mut conn = match pool.get() {
+                Ok(conn) => conn,
+                Err(err) => {
+                    health.mark_failure();
+                    return Err(DbCallError::Unavailable(err.to_string()));
+                }
+            };
+            match f(&mut conn) {
+                Ok(value) => Ok(value),
+                Err(err) if err.is_connection_error() => {
+                    health.mark_failure();
+                    Err(DbCallError::Unavailable(err.connection_error_text()))
+                }
+                Err(err) => Err(DbCallError::Inner(err)),
+            }
+        })
+        .await;
+        joined.unwrap_or_else(|blocking| Err(DbCallError::Unavailable(blocking.to_string())))
+    }
+
+    /// Runs `f` with a pooled connection on the current thread (CLI use).
+    pub fn run_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> T,
+    ) -> Result<T, DbSetupError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| DbSetupError::Pool(e.to_string()))?;
+        Ok(f(&mut conn))
+    }
+}
+
+/// Errors that can tell a lost connection from a failed query, so that a
+/// database outage answers 503 (and heals) instead of 500.
+pub trait IsConnectionError {
+    /// True when the connection itself is gone.
+    fn is_connection_error(&self) -> bool;
+    /// A description for the logs.
+    fn connection_error_text(&self) -> String;
+}
+
+impl IsConnectionError for diesel::result::Error {
+    fn is_connection_error(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, _) => true,
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+                let msg = info.message();
+                msg.contains("server closed the connection")
+                    || msg.contains("terminating connection")
+                    || msg.contains("no connection to the server")
+                    || msg.contains("connection to server")
+                    || msg.contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+    fn connection_error_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Runs the embedded migrations of this connection's backend.
+pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, DbSetupError> {
+    let applied = match conn {
+        DbConnection::Postgres(pg) => pg
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect()),
+        DbConnection::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect()),
+    };
+    applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_picks_the_backend() {
+        assert_eq!(
+            DbTarget::parse("sqlite://khabar.db").unwrap(),
+            DbTarget::Sqlite("khabar.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///tmp/x.db").unwrap(),
+            DbTarget::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("postgres://u@h/db").unwrap().kind(),
+            BackendKind::Postgres
+        );
+        assert!(DbTarget::parse("mysql://x").is_err());
+        assert!(DbTarget::parse("khabar.db").is_err());
+        assert!(DbTarget::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn unreachable_postgres_names_the_cause() {
+        let err = DbTarget::parse("postgres://nobody@127.0.0.1:1/none")
+            .unwrap()
+            .connect()
+            .err()
+            .expect("port 1 must refuse");
+        let text = err.to_string();
+        assert!(text.starts_with("cannot connect to PostgreSQL"), "{text}");
+        assert!(!text.contains('\n'), "{text}");
+        assert!(text.contains("refused"), "{text}");
+    }
+}

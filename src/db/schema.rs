@@ -1,0 +1,100 @@
+//! Hand-kept Diesel schema, using only types both backends share
+//! (SQLite `INTEGER PRIMARY KEY` is mapped as `BigInt` on purpose).
+
+diesel::table! {
+    sections (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authors (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        bio -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        body_html -> Text,
+        body_text -> Text,
+        language -> Text,
+        dir -> Text,
+        section_id -> BigInt,
+        byline -> Text,
+        source_name -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        canonical_url -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        image_caption -> Nullable<Text>,
+        status -> Text,
+        comments_open -> Bool,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_stats (article_id) {
+        article_id -> BigInt,
+        view_count -> BigInt,
+        comment_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> BigInt,
+        author_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_stats -> articles (article_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    tags,
+    authors,
+    articles,
+    article_stats,
+    article_tags,
+    article_authors,
+);

@@ -1,0 +1,124 @@
+//! Articles: how they are addressed and the values their fields may take.
+
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a client names one article: a numeric id or a slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArticleKey {
+    /// The numeric id.
+    Id(i64),
+    /// The slug (already percent-decoded).
+    Slug(String),
+}
+
+impl ArticleKey {
+    /// All ASCII digits is an id (slugs are never all digits); anything else is
+    /// a slug. `None` for an empty key or an id too large to exist.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.is_empty() || raw.len() > 1024 {
+            return None;
+        }
+        if raw.bytes().all(|b| b.is_ascii_digit()) {
+            raw.parse().ok().map(ArticleKey::Id)
+        } else {
+            Some(ArticleKey::Slug(raw.to_string()))
+        }
+    }
+}
+
+/// Publication state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleStatus {
+    /// Not visible to the public.
+    Draft,
+    /// Visible to the public.
+    Published,
+}
+
+impl ArticleStatus {
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Published => "published",
+        }
+    }
+}
+
+/// Text direction of an article's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TextDirection {
+    /// Right to left (Arabic, Persian, Hebrew, Urdu…).
+    Rtl,
+    /// Left to right.
+    Ltr,
+}
+
+impl TextDirection {
+    /// The direction a language is written in.
+    pub fn for_language(language: &str) -> Self {
+        match language {
+            "ar" | "fa" | "he" | "ur" | "ps" | "ku" | "ckb" | "yi" | "dv" | "sd" => {
+                TextDirection::Rtl
+            }
+            _ => TextDirection::Ltr,
+        }
+    }
+    /// Parses the stored value.
+    pub fn from_db(value: &str) -> Self {
+        if value == "ltr" {
+            TextDirection::Ltr
+        } else {
+            TextDirection::Rtl
+        }
+    }
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextDirection::Rtl => "rtl",
+            TextDirection::Ltr => "ltr",
+        }
+    }
+}
+
+/// True once an article is older than the archive age (the site shows
+/// "من الأرشيف" on such pages).
+pub fn is_archived(published_at: NaiveDateTime, now: NaiveDateTime, archive_after: Duration) -> bool {
+    now - published_at > archive_after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(ArticleKey::parse("42"), Some(ArticleKey::Id(42)));
+        assert_eq!(
+            ArticleKey::parse("وزير-الدفاع"),
+            Some(ArticleKey::Slug("وزير-الدفاع".into()))
+        );
+        assert_eq!(ArticleKey::parse(""), None);
+        assert_eq!(ArticleKey::parse("99999999999999999999"), None);
+    }
+
+    #[test]
+    fn archive_age() {
+        let day = |d: &str| {
+            NaiveDateTime::parse_from_str(&format!("{d} 00:00:00"), "%Y-%m-%d %H:%M:%S").unwrap()
+        };
+        let age = Duration::days(365);
+        assert!(is_archived(day("2020-08-22"), day("2026-11-29"), age));
+        assert!(!is_archived(day("2026-11-01"), day("2026-11-29"), age));
+    }
+
+    #[test]
+    fn direction() {
+        assert_eq!(TextDirection::for_language("ar"), TextDirection::Rtl);
+        assert_eq!(TextDirection::for_language("en"), TextDirection::Ltr);
+    }
+}

@@ -1,0 +1,127 @@
+//! Thin entry point: parse the CLI, initialise logging, dispatch.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use khabar::cli::{Cli, Command, ServeArgs};
+use khabar::config::Settings;
+use khabar::db::{one_line, Db, PoolSettings};
+use khabar::startup::{Application, ServerOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default()));
+    let json_logs = matches!(&command, Command::Serve(args) if args.log_format == "json");
+    init_tracing(json_logs);
+    match run(command, &cli.database) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("khabar: error: {}", one_line(&message));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `khabar` alone means `khabar serve` with its flags' defaults and env fallbacks.
+trait ParseDefault {
+    fn parse_default() -> Self;
+}
+
+impl ParseDefault for ServeArgs {
+    fn parse_default() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Only::parse_from(["khabar"]).serve
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+fn connect(database: &khabar::cli::DatabaseArgs, migrate: bool) -> Result<Db, String> {
+    let settings = PoolSettings {
+        max_size: database.pool_size,
+        checkout_timeout: Duration::from_millis(database.db_timeout_ms),
+    };
+    Db::connect(&database.database_url, &settings, migrate).map_err(|e| e.to_string())
+}
+
+fn run(command: Command, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+    match command {
+        Command::Openapi => {
+            print!("{}", khabar::openapi::document_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            connect(database, true)?;
+            println!("migrations are up to date");
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let db = connect(database, true)?;
+            let started = std::time::Instant::now();
+            let report = db
+                .run_blocking(|conn| khabar::seed::run(conn, args.articles, args.random_seed, chrono_tz::Asia::Damascus))
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("seeding failed: {e}"))?;
+            match report.seed_article_id {
+                Some(id) => println!("seed article loaded as id {id}"),
+                None => println!("seed article already present"),
+            }
+            println!(
+                "{} demo articles generated in {:.1}s",
+                report.generated,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Serve(args) => serve(args, database),
+    }
+}
+
+fn serve(args: ServeArgs, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+    let db = connect(database, true)?;
+    if args.demo {
+        let seeded = db
+            .run_blocking(|conn| -> Result<bool, diesel::result::Error> {
+                if khabar::repo::articles::count_all(conn)? == 0 {
+                    khabar::seed::run(conn, 300, 1, args.timezone)?;
+                    Ok(true)
+                } else {
+                    Ok(false)
+                }
+            })
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("seeding demo data failed: {e}"))?;
+        if seeded {
+            tracing::info!("database was empty: loaded the seed article and 300 demo articles");
+        }
+    }
+    let settings = Settings::from_args(&args);
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(
+            db,
+            settings,
+            &args.bind,
+            ServerOptions {
+                workers: args.workers,
+                handle_signals: true,
+            },
+        )
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+        tracing::info!(bind = %args.bind, port = app.port(), "khabar is serving; docs at /docs");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

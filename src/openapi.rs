@@ -1,0 +1,36 @@
+//! The OpenAPI document root.
+
+use utoipa::OpenApi;
+
+/// Info, tags and descriptions; paths and schemas are collected from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "khabar API",
+        description = "JSON REST API for Arabic news content (خبر, \"a news item\"): articles, sections, tags and authors.\n\n\
+Lists use the envelope `{data, meta, links}`; one resource is `{data}`. Times are RFC 3339 in UTC. \
+Errors are RFC 9457 `application/problem+json` with a stable `code` and the `request_id`; \
+titles and messages follow `Accept-Language` (`ar` or `en`).",
+        license(name = "MIT", identifier = "MIT")
+    ),
+    tags(
+        (name = "articles", description = "Published articles"),
+        (name = "sections", description = "Sections of the site"),
+        (name = "tags", description = "Tags"),
+        (name = "authors", description = "Authors"),
+        (name = "ops", description = "Liveness and readiness, outside /api/v1"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The whole document, exactly as served at `/api/v1/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::startup::routes_and_openapi(actix_web::App::new()).1
+}
+
+/// The document as pretty JSON with a final newline (`khabar openapi`).
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,315 @@
+//! Articles and their counters.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{article_authors, article_stats, article_tags, articles, sections};
+use crate::db::{DbConnection, MultiBackend};
+use crate::domain::article::{ArticleKey, ArticleStatus};
+use crate::domain::cursor::{Cursor, KeysetOrder};
+use crate::repo::taxonomy::SectionRow;
+
+/// A multi-row INSERT, per backend (MultiBackend has no batch insert).
+macro_rules! batch_execute {
+    ($conn:expr, $table:expr, $values:expr) => {
+        match $conn {
+            DbConnection::Postgres(pg) => diesel::insert_into($table).values($values).execute(pg),
+            DbConnection::Sqlite(lite) => diesel::insert_into($table).values($values).execute(lite),
+        }
+    };
+}
+
+/// An article row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub language: String,
+    pub dir: String,
+    pub section_id: i64,
+    pub byline: String,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub status: String,
+    pub comments_open: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An article's counters.
+#[derive(Debug, Clone, Copy, Default, Queryable, Selectable)]
+#[diesel(table_name = article_stats)]
+pub struct StatsRow {
+    pub view_count: i64,
+    pub comment_count: i64,
+}
+
+/// An article with its section and counters, as one query returns them.
+pub type ArticleWithSection = (ArticleRow, SectionRow, Option<StatsRow>);
+
+/// A new article. `None` is written as NULL (SQLite has no DEFAULT in
+/// multi-row VALUES, so batches must not rely on column defaults).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = articles, treat_none_as_default_value = false)]
+pub struct ArticleInsertForm<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub language: &'a str,
+    pub dir: &'a str,
+    pub section_id: i64,
+    pub byline: &'a str,
+    pub source_name: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub canonical_url: Option<&'a str>,
+    pub image_url: Option<&'a str>,
+    pub image_caption: Option<&'a str>,
+    pub status: &'a str,
+    pub comments_open: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Counters of a new article.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_stats)]
+pub struct StatsInsertForm {
+    pub article_id: i64,
+    pub view_count: i64,
+    pub comment_count: i64,
+}
+
+/// A tag link.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_tags)]
+pub struct ArticleTagForm {
+    pub article_id: i64,
+    pub tag_id: i64,
+}
+
+/// An author credit.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_authors)]
+pub struct ArticleAuthorForm {
+    pub article_id: i64,
+    pub author_id: i64,
+    pub position: i32,
+}
+
+/// Which published articles a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    /// Only this section (by id).
+    pub section_id: Option<i64>,
+    /// Only articles with this tag (by id).
+    pub tag_id: Option<i64>,
+    /// Only articles credited to this author.
+    pub author_id: Option<i64>,
+    /// Only this language.
+    pub language: Option<String>,
+}
+
+/// Where a list page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// Skip this many rows.
+    Offset(i64),
+    /// Start right after this item.
+    After(Cursor),
+}
+
+type BoxedArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
+
+fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
+    let mut query = articles::table
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.is_not_null())
+        .into_boxed();
+    if let Some(section_id) = filter.section_id {
+        query = query.filter(articles::section_id.eq(section_id));
+    }
+    if let Some(language) = &filter.language {
+        query = query.filter(articles::language.eq(language));
+    }
+    if let Some(tag_id) = filter.tag_id {
+        query = query.filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .filter(article_tags::tag_id.eq(tag_id))
+                    .select(article_tags::article_id),
+            ),
+        );
+    }
+    if let Some(author_id) = filter.author_id {
+        query = query.filter(
+            articles::id.eq_any(
+                article_authors::table
+                    .filter(article_authors::author_id.eq(author_id))
+                    .select(article_authors::article_id),
+            ),
+        );
+    }
+    query
+}
+
+/// A page of published articles with their sections and counters.
+pub fn list_published(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    order: KeysetOrder,
+    window: Window,
+    limit: i64,
+) -> QueryResult<Vec<ArticleWithSection>> {
+    let mut ids = published(filter).select(articles::id);
+    ids = match order {
+        KeysetOrder::Newest => ids.order((articles::published_at.desc(), articles::id.desc())),
+        KeysetOrder::Oldest => ids.order((articles::published_at.asc(), articles::id.asc())),
+    };
+    match window {
+        Window::Offset(offset) => ids = ids.offset(offset),
+        Window::After(cursor) => {
+            let (at, id) = (cursor.published_at, cursor.id);
+            ids = match order {
+                KeysetOrder::Newest => ids.filter(
+                    articles::published_at
+                        .lt(at)
+                        .or(articles::published_at.eq(at).and(articles::id.lt(id))),
+                ),
+                KeysetOrder::Oldest => ids.filter(
+                    articles::published_at
+                        .gt(at)
+                        .or(articles::published_at.eq(at).and(articles::id.gt(id))),
+                ),
+            };
+        }
+    }
+    // Page the narrow index first, then fetch the wide rows of just that page.
+    let page_ids: Vec<i64> = ids.limit(limit).load(conn)?;
+    if page_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = with_section()
+        .filter(articles::id.eq_any(&page_ids))
+        .load::<ArticleWithSection>(conn)?;
+    rows.sort_by_key(|(a, _, _)| page_ids.iter().position(|id| *id == a.id));
+    Ok(rows)
+}
+
+/// How many published articles match.
+pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
+    published(filter).count().get_result(conn)
+}
+
+#[allow(clippy::type_complexity)]
+fn with_section() -> diesel::dsl::Select<
+    diesel::dsl::LeftJoin<diesel::dsl::InnerJoin<articles::table, sections::table>, article_stats::table>,
+    (
+        diesel::dsl::AsSelect<ArticleRow, MultiBackend>,
+        diesel::dsl::AsSelect<SectionRow, MultiBackend>,
+        diesel::dsl::AsSelect<Option<StatsRow>, MultiBackend>,
+    ),
+> {
+    articles::table
+        .inner_join(sections::table)
+        .left_join(article_stats::table)
+        .select((
+            ArticleRow::as_select(),
+            SectionRow::as_select(),
+            Option::<StatsRow>::as_select(),
+        ))
+}
+
+/// One published article by id or slug.
+pub fn find_published(
+    conn: &mut DbConnection,
+    key: &ArticleKey,
+) -> QueryResult<Option<ArticleWithSection>> {
+    let query = with_section()
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.is_not_null());
+    match key {
+        ArticleKey::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional(),
+        ArticleKey::Slug(slug) => query.filter(articles::slug.eq(slug)).first(conn).optional(),
+    }
+}
+
+/// Inserts one article and returns its id.
+pub fn insert(conn: &mut DbConnection, form: &ArticleInsertForm) -> QueryResult<i64> {
+    diesel::insert_into(articles::table)
+        .values(form)
+        .returning(articles::id)
+        .get_result(conn)
+}
+
+/// Inserts many articles in one statement and returns their ids in order.
+pub fn insert_many(conn: &mut DbConnection, forms: &[ArticleInsertForm]) -> QueryResult<Vec<i64>> {
+    if forms.is_empty() {
+        return Ok(Vec::new());
+    }
+    // RETURNING order follows VALUES order on both backends for a plain INSERT.
+    // Multi-row VALUES is per backend: MultiBackend has no batch insert.
+    match conn {
+        DbConnection::Postgres(pg) => diesel::insert_into(articles::table)
+            .values(forms)
+            .returning(articles::id)
+            .get_results(pg),
+        DbConnection::Sqlite(lite) => diesel::insert_into(articles::table)
+            .values(forms)
+            .returning(articles::id)
+            .get_results(lite),
+    }
+}
+
+/// Inserts counters rows.
+pub fn insert_stats(conn: &mut DbConnection, forms: &[StatsInsertForm]) -> QueryResult<usize> {
+    if forms.is_empty() {
+        return Ok(0);
+    }
+    batch_execute!(conn, article_stats::table, forms)
+}
+
+/// Inserts tag links.
+pub fn insert_tags(conn: &mut DbConnection, forms: &[ArticleTagForm]) -> QueryResult<usize> {
+    if forms.is_empty() {
+        return Ok(0);
+    }
+    batch_execute!(conn, article_tags::table, forms)
+}
+
+/// Inserts author credits.
+pub fn insert_authors(conn: &mut DbConnection, forms: &[ArticleAuthorForm]) -> QueryResult<usize> {
+    if forms.is_empty() {
+        return Ok(0);
+    }
+    batch_execute!(conn, article_authors::table, forms)
+}
+
+/// Whether an article with this slug exists (any status).
+pub fn slug_exists(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)
+}
+
+/// How many articles exist (any status).
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    articles::table.count().get_result(conn)
+}
+
+/// The largest article id, 0 when there are none.
+pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    articles::table
+        .select(diesel::dsl::max(articles::id))
+        .first::<Option<i64>>(conn)
+        .map(|v| v.unwrap_or(0))
+}

@@ -1,0 +1,5 @@
+//! Diesel queries, one file per aggregate: synchronous functions taking a
+//! `&mut DbConnection`. Portable DSL unless a backend needs its own SQL.
+
+pub mod articles;
+pub mod taxonomy;

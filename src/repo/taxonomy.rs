@@ -1,0 +1,191 @@
+//! Sections, tags and authors.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{article_authors, article_tags, authors, sections, tags};
+use crate::db::DbConnection;
+
+/// A section row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = sections)]
+pub struct SectionRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A tag row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An author row.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = authors)]
+pub struct AuthorRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub bio: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new section.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sections)]
+pub struct SectionInsertForm<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub position: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new tag.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = tags)]
+pub struct TagInsertForm<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new author.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = authors)]
+pub struct AuthorInsertForm<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub bio: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Sections in display order.
+pub fn list_sections(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<Vec<SectionRow>> {
+    sections::table
+        .order((sections::position.asc(), sections::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(SectionRow::as_select())
+        .load(conn)
+}
+
+/// How many sections exist.
+pub fn count_sections(conn: &mut DbConnection) -> QueryResult<i64> {
+    sections::table.count().get_result(conn)
+}
+
+/// One section by slug.
+pub fn find_section(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<SectionRow>> {
+    sections::table
+        .filter(sections::slug.eq(slug))
+        .select(SectionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Tags by name.
+pub fn list_tags(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<Vec<TagRow>> {
+    tags::table
+        .order((tags::name.asc(), tags::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(TagRow::as_select())
+        .load(conn)
+}
+
+/// How many tags exist.
+pub fn count_tags(conn: &mut DbConnection) -> QueryResult<i64> {
+    tags::table.count().get_result(conn)
+}
+
+/// One tag by slug.
+pub fn find_tag(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<TagRow>> {
+    tags::table
+        .filter(tags::slug.eq(slug))
+        .select(TagRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One author by id.
+pub fn find_author(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AuthorRow>> {
+    authors::table
+        .find(id)
+        .select(AuthorRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The tags of each article in `ids`, as (article id, tag), by tag name.
+pub fn tags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>> {
+    article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(ids))
+        .order((article_tags::article_id, tags::name))
+        .select((article_tags::article_id, TagRow::as_select()))
+        .load(conn)
+}
+
+/// The authors of each article in `ids`, as (article id, author), in credit order.
+pub fn authors_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, AuthorRow)>> {
+    article_authors::table
+        .inner_join(authors::table)
+        .filter(article_authors::article_id.eq_any(ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, AuthorRow::as_select()))
+        .load(conn)
+}
+
+/// Inserts a section unless its slug exists; returns its id either way.
+pub fn ensure_section(conn: &mut DbConnection, form: &SectionInsertForm) -> QueryResult<i64> {
+    if let Some(found) = find_section(conn, form.slug)? {
+        return Ok(found.id);
+    }
+    diesel::insert_into(sections::table)
+        .values(form)
+        .returning(sections::id)
+        .get_result(conn)
+}
+
+/// Inserts a tag unless its slug exists; returns its id either way.
+pub fn ensure_tag(conn: &mut DbConnection, form: &TagInsertForm) -> QueryResult<i64> {
+    if let Some(found) = find_tag(conn, form.slug)? {
+        return Ok(found.id);
+    }
+    diesel::insert_into(tags::table)
+        .values(form)
+        .returning(tags::id)
+        .get_result(conn)
+}
+
+/// Inserts an author unless the slug exists; returns the id either way.
+pub fn ensure_author(conn: &mut DbConnection, form: &AuthorInsertForm) -> QueryResult<i64> {
+    let found = authors::table
+        .filter(authors::slug.eq(form.slug))
+        .select(authors::id)
+        .first::<i64>(conn)
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    diesel::insert_into(authors::table)
+        .values(form)
+        .returning(authors::id)
+        .get_result(conn)
+}

@@ -1,0 +1,362 @@
+//! `khabar seed`: the seed article (a fixture compiled into the binary, so a
+//! clean clone seeds with nothing beside it) and a generated Arabic corpus.
+
+#[path = "corpus_stub.rs"]
+pub mod corpus;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use diesel::Connection;
+
+use crate::db::DbConnection;
+use crate::domain::article::TextDirection;
+use crate::domain::slug::slugify;
+use crate::repo::articles::{
+    self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
+};
+use crate::repo::taxonomy::{self, AuthorInsertForm, SectionInsertForm, TagInsertForm};
+
+/// The article page the product serves, as published.
+pub const SEED_FIXTURE: &str = include_str!("fixtures/000_f8f504ff7063314d.txt");
+
+/// The seed article, parsed from the fixture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedArticle {
+    /// The headline.
+    pub title: String,
+    /// The lead paragraph.
+    pub lead: String,
+    /// Body paragraphs after the lead.
+    pub paragraphs: Vec<String>,
+    /// The byline ("فريق ماسة").
+    pub byline: String,
+    /// Publication date as printed.
+    pub date: NaiveDate,
+    /// View count as printed.
+    pub views: i64,
+    /// The source line's name ("الماسة السورية").
+    pub source: String,
+    /// The page's body block: lead and paragraphs flattened into one line.
+    pub flattened_body: String,
+}
+
+impl SeedArticle {
+    /// Parses the fixture's layout: lead, paragraphs, bullet facts (byline,
+    /// date, views, archive label), headline, flattened body, source line.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
+        let bullet = |l: &str| l.trim_start().starts_with('•');
+        let first_bullet = lines.iter().position(|l| bullet(l)).ok_or("no bullet facts")?;
+        let mut body = lines[..first_bullet].iter().filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_string());
+        let lead = body.next().ok_or("no lead")?;
+        let paragraphs: Vec<String> = body.collect();
+        let facts: Vec<String> = lines[first_bullet..]
+            .iter()
+            .take_while(|l| bullet(l))
+            .map(|l| l.trim_start().trim_start_matches('•').trim().to_string())
+            .collect();
+        if facts.len() < 3 {
+            return Err(format!("expected byline, date and views, got {facts:?}"));
+        }
+        let mut rest = lines[first_bullet + facts.len()..].iter().map(|l| l.trim()).filter(|l| !l.is_empty());
+        let title = rest.next().ok_or("no headline")?.to_string();
+        let flattened_body = rest.next().ok_or("no body block")?.to_string();
+        let source = rest
+            .find_map(|l| l.strip_prefix("المصدر"))
+            .map(|s| s.trim_start_matches([' ', ':']).trim().to_string())
+            .ok_or("no source line")?;
+        Ok(SeedArticle {
+            title,
+            lead,
+            paragraphs,
+            byline: facts[0].clone(),
+            date: NaiveDate::parse_from_str(&facts[1], "%Y-%m-%d").map_err(|e| e.to_string())?,
+            views: facts[2].parse().map_err(|e| format!("views: {e}"))?,
+            source,
+            flattened_body,
+        })
+    }
+
+    /// The fixture compiled into the binary.
+    pub fn fixture() -> Self {
+        Self::parse(SEED_FIXTURE).expect("the compiled-in seed fixture parses")
+    }
+
+    /// Lead and paragraphs, in order.
+    pub fn all_paragraphs(&self) -> Vec<&str> {
+        std::iter::once(self.lead.as_str()).chain(self.paragraphs.iter().map(String::as_str)).collect()
+    }
+}
+
+/// `<p>` per paragraph, text escaped: the only HTML we write ourselves.
+pub fn paragraphs_html<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> String {
+    let mut html = String::new();
+    for p in paragraphs {
+        html.push_str("<p>");
+        html.push_str(&html_escape::encode_text(p));
+        html.push_str("</p>");
+    }
+    html
+}
+
+/// Plain text: paragraphs separated by a blank line.
+pub fn paragraphs_text<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> String {
+    paragraphs.into_iter().collect::<Vec<_>>().join("\n\n")
+}
+
+/// What `seed` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    /// Id of the seed article, when this run inserted it.
+    pub seed_article_id: Option<i64>,
+    /// Demo articles inserted.
+    pub generated: usize,
+}
+
+/// Articles per INSERT statement (19 columns: well under SQLite's bind limit).
+const BATCH: usize = 500;
+
+/// Loads the seed article (unless present) and `demo_articles` generated ones,
+/// all in one transaction: a failed seed leaves the database as it was.
+pub fn run(
+    conn: &mut DbConnection,
+    demo_articles: usize,
+    random_seed: u64,
+    timezone: chrono_tz::Tz,
+) -> Result<SeedReport, diesel::result::Error> {
+    let now = chrono::Utc::now().naive_utc().with_nanosecond_zero();
+    conn.transaction(|conn| {
+        let mut report = SeedReport::default();
+        let section_ids = ensure_taxonomy(conn, now)?;
+        report.seed_article_id = insert_seed_article(conn, now, timezone)?;
+        let tag_ids = corpus::tags()
+            .iter()
+            .map(|t| taxonomy::find_tag(conn, t.slug).map(|r| r.map(|r| r.id).unwrap_or_default()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let author_ids = corpus::authors()
+            .iter()
+            .map(|a| {
+                taxonomy::ensure_author(
+                    conn,
+                    &AuthorInsertForm { slug: a.slug, name: a.name, bio: a.bio, created_at: now, updated_at: now },
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let base = articles::max_id(conn)? + 1;
+        let generated: Vec<corpus::DemoArticle> = corpus::generate(demo_articles, random_seed, now).collect();
+        for (chunk_index, chunk) in generated.chunks(BATCH).enumerate() {
+            let prepared: Vec<Prepared> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Prepared::new(a, base + (chunk_index * BATCH + i) as i64))
+                .collect();
+            let forms: Vec<ArticleInsertForm> = chunk
+                .iter()
+                .zip(&prepared)
+                .map(|(a, p)| ArticleInsertForm {
+                    slug: &p.slug,
+                    title: &a.title,
+                    summary: &a.summary,
+                    body_html: &p.body_html,
+                    body_text: &p.body_text,
+                    language: "ar",
+                    dir: TextDirection::Rtl.as_str(),
+                    section_id: section_ids[a.section],
+                    byline: &a.byline,
+                    source_name: Some(&a.source_name),
+                    source_url: None,
+                    canonical_url: None,
+                    image_url: p.image_url.as_deref(),
+                    image_caption: a.image_caption.as_deref(),
+                    status: if a.draft { "draft" } else { "published" },
+                    comments_open: a.comments_open,
+                    published_at: (!a.draft).then_some(a.published_at),
+                    created_at: a.published_at,
+                    updated_at: a.published_at,
+                })
+                .collect();
+            let ids = articles::insert_many(conn, &forms)?;
+            let mut stats = Vec::with_capacity(ids.len());
+            let mut tag_links = Vec::new();
+            let mut author_links = Vec::new();
+            for (id, a) in ids.iter().zip(chunk) {
+                stats.push(StatsInsertForm { article_id: *id, view_count: a.view_count, comment_count: 0 });
+                tag_links.extend(a.tags.iter().map(|t| ArticleTagForm { article_id: *id, tag_id: tag_ids[*t] }));
+                author_links.extend(a.authors.iter().enumerate().map(|(pos, au)| ArticleAuthorForm {
+                    article_id: *id,
+                    author_id: author_ids[*au],
+                    position: pos as i32,
+                }));
+            }
+            articles::insert_stats(conn, &stats)?;
+            for links in tag_links.chunks(BATCH * 4) {
+                articles::insert_tags(conn, links)?;
+            }
+            for links in author_links.chunks(BATCH * 4) {
+                articles::insert_authors(conn, links)?;
+            }
+            report.generated += ids.len();
+        }
+        Ok(report)
+    })
+}
+
+/// The owned strings an insert form borrows.
+struct Prepared {
+    slug: String,
+    body_html: String,
+    body_text: String,
+    image_url: Option<String>,
+}
+
+impl Prepared {
+    fn new(a: &corpus::DemoArticle, unique: i64) -> Self {
+        let paragraphs = std::iter::once(a.summary.as_str()).chain(a.paragraphs.iter().map(String::as_str));
+        Prepared {
+            slug: format!("{}-{unique}", slugify(&a.title).chars().take(60).collect::<String>()),
+            body_html: paragraphs_html(paragraphs.clone()),
+            body_text: paragraphs_text(paragraphs),
+            image_url: a
+                .image_caption
+                .as_ref()
+                .map(|_| format!("https://khabar.example/media/demo/{unique}.jpg")),
+        }
+    }
+}
+
+/// Sections and tags of the demo corpus plus the seed article's; returns the
+/// corpus sections' ids by index.
+fn ensure_taxonomy(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<i64>, diesel::result::Error> {
+    let ids = corpus::sections()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            taxonomy::ensure_section(
+                conn,
+                &SectionInsertForm {
+                    slug: s.slug,
+                    name: s.name,
+                    description: s.description,
+                    position: i as i32,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for t in corpus::tags().iter().map(|t| (t.slug, t.name)).chain(SEED_TAGS.iter().copied()) {
+        taxonomy::ensure_tag(conn, &TagInsertForm { slug: t.0, name: t.1, created_at: now, updated_at: now })?;
+    }
+    Ok(ids)
+}
+
+/// The seed article's section and tags.
+const SEED_SECTION: (&str, &str, &str) = ("politics", "سياسة", "الأخبار السياسية المحلية والإقليمية والدولية");
+const SEED_TAGS: [(&str, &str); 3] = [("iran", "إيران"), ("russia", "روسيا"), ("defense", "الدفاع")];
+
+/// Inserts the seed article unless its slug exists; returns its id when inserted.
+fn insert_seed_article(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    timezone: chrono_tz::Tz,
+) -> Result<Option<i64>, diesel::result::Error> {
+    let seed = SeedArticle::fixture();
+    let slug = slugify(&seed.title);
+    if articles::slug_exists(conn, &slug)? {
+        return Ok(None);
+    }
+    let section_id = taxonomy::ensure_section(
+        conn,
+        &SectionInsertForm {
+            slug: SEED_SECTION.0,
+            name: SEED_SECTION.1,
+            description: SEED_SECTION.2,
+            position: 0,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    // Only the date is printed; noon in the newsroom keeps that date in UTC too.
+    let published_at = timezone
+        .from_local_datetime(&seed.date.and_hms_opt(12, 0, 0).expect("noon exists"))
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or_else(|| seed.date.and_hms_opt(9, 0, 0).expect("valid time"));
+    let paragraphs = seed.all_paragraphs();
+    let body_html = paragraphs_html(paragraphs.iter().copied());
+    let body_text = paragraphs_text(paragraphs.iter().copied());
+    let id = articles::insert(
+        conn,
+        &ArticleInsertForm {
+            slug: &slug,
+            title: &seed.title,
+            summary: &seed.lead,
+            body_html: &body_html,
+            body_text: &body_text,
+            language: "ar",
+            dir: TextDirection::Rtl.as_str(),
+            section_id,
+            byline: &seed.byline,
+            source_name: Some(&seed.source),
+            source_url: None,
+            canonical_url: None,
+            image_url: None,
+            image_caption: None,
+            status: "published",
+            comments_open: true,
+            published_at: Some(published_at),
+            created_at: published_at,
+            updated_at: published_at,
+        },
+    )?;
+    articles::insert_stats(conn, &[StatsInsertForm { article_id: id, view_count: seed.views, comment_count: 0 }])?;
+    let mut links = Vec::new();
+    for (slug, _) in SEED_TAGS {
+        if let Some(tag) = taxonomy::find_tag(conn, slug)? {
+            links.push(ArticleTagForm { article_id: id, tag_id: tag.id });
+        }
+    }
+    articles::insert_tags(conn, &links)?;
+    Ok(Some(id))
+}
+
+trait NanosecondZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NanosecondZero for NaiveDateTime {
+    /// Whole seconds keep SQLite's text timestamps in one format.
+    fn with_nanosecond_zero(self) -> Self {
+        chrono::Timelike::with_nanosecond(&self, 0).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixture_parses_as_published() {
+        let seed = SeedArticle::fixture();
+        assert_eq!(seed.title, "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي");
+        assert_eq!(seed.byline, "فريق ماسة");
+        assert_eq!(seed.date, NaiveDate::from_ymd_opt(2020, 8, 22).unwrap());
+        assert_eq!(seed.views, 11636);
+        assert_eq!(seed.source, "الماسة السورية");
+        assert!(seed.lead.starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني"));
+        assert_eq!(seed.paragraphs.len(), 7);
+        assert!(seed.paragraphs[6].ends_with("المفروضة على إيران."));
+    }
+
+    #[test]
+    fn the_page_body_is_exactly_lead_and_paragraphs() {
+        // The page repeats the body flattened into one line: it must be the
+        // same words, in the same order, as lead + paragraphs.
+        let seed = SeedArticle::fixture();
+        assert_eq!(seed.flattened_body, seed.all_paragraphs().join(" "));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(paragraphs_html(["a <b> & \"c\""]), "<p>a &lt;b&gt; &amp; \"c\"</p>");
+    }
+}

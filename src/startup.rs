@@ -1,0 +1,114 @@
+//! Builds the app and the server; `main` and the tests share this.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest};
+use actix_web::{middleware, web, App, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::routes::{self, RouteTable};
+use crate::api::{ops, v1, AppState};
+use crate::config::Settings;
+use crate::db::Db;
+use crate::error::{AppError, FieldError};
+use crate::openapi::ApiDoc;
+
+/// Registers every documented route on `app`; returns the app and the spec.
+pub fn routes_and_openapi<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(ops::healthz)
+        .service(ops::readyz)
+        .service(utoipa_actix_web::scope("/api/v1").configure(v1::configure))
+        .split_for_parts()
+}
+
+/// A bound, not yet running, HTTP server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Whether SIGINT/SIGTERM stop the server gracefully (off in tests).
+    pub handle_signals: bool,
+}
+
+impl Application {
+    /// Binds `bind` (port 0 picks a free port) and builds the server.
+    pub fn build(db: Db, settings: Settings, bind: &str, options: ServerOptions) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(bind)?;
+        let port = listener.local_addr()?.port();
+        let spec = crate::openapi::document();
+        let route_table = web::Data::new(RouteTable::from_openapi(&spec));
+        let state = web::Data::new(AppState { db, settings });
+        let mut server = HttpServer::new(move || {
+            let (app, _) = routes_and_openapi(
+                App::new()
+                    .app_data(state.clone())
+                    .app_data(route_table.clone())
+                    .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+                        AppError::InvalidParameters(vec![FieldError::new(
+                            "query",
+                            "invalid_query",
+                            format!("The query string is malformed: {err}."),
+                            format!("سلسلة الاستعلام غير صالحة: {err}."),
+                        )])
+                        .into()
+                    }))
+                    .app_data(web::PathConfig::default().error_handler(|_err, _req| AppError::RouteNotFound.into()))
+                    .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(|err, _req| {
+                        AppError::InvalidParameters(vec![FieldError::new(
+                            "body",
+                            "invalid_json",
+                            format!("The JSON body is malformed: {err}."),
+                            format!("جسم الطلب ليس JSON صالحاً: {err}."),
+                        )])
+                        .into()
+                    })),
+            );
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+                .default_service(web::to(routes::fallback))
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(crate::api::middleware::request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .client_request_timeout(Duration::from_secs(10));
+        if let Some(workers) = options.workers {
+            server = server.workers(workers);
+        }
+        if !options.handle_signals {
+            server = server.disable_signals();
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT, graceful: in-flight requests finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,164 @@
+use khabar::seed::SeedArticle;
+
+use crate::helpers::{spawn_app, spawn_with, Spawn};
+
+fn percent(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[tokio::test]
+async fn the_seed_article_comes_out_exactly_as_published() {
+    let app = spawn_with(Spawn {
+        demo_articles: Some(0),
+        ..Spawn::default()
+    })
+    .await;
+    let seed = SeedArticle::fixture();
+    let body = app.get_json("/api/v1/articles/1", 200).await;
+    let a = &body["data"];
+    assert_eq!(a["id"], 1);
+    assert_eq!(a["title"], "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي");
+    assert_eq!(a["summary"].as_str().unwrap(), seed.lead);
+    assert!(a["summary"].as_str().unwrap().starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني في موسكو"));
+    // Byte for byte: every paragraph, in order, in the plain text and the HTML.
+    let paragraphs = seed.all_paragraphs();
+    assert_eq!(paragraphs.len(), 8);
+    assert_eq!(a["body_text"].as_str().unwrap(), paragraphs.join("\n\n"));
+    let html = a["body_html"].as_str().unwrap();
+    let expected_html: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    assert_eq!(html, expected_html);
+    assert!(html.contains("بـ\"الاستراتيجية\""));
+    // The page's own flattened body is the same words.
+    assert_eq!(
+        a["body_text"].as_str().unwrap().replace("\n\n", " "),
+        "وزير الدفاع الروسي يلتقي نظيره الإيراني في موسكو، والطرفان يؤكدان على أهمية العلاقة بين البلدين. وصف وزير الدفاع الروسي سيرغي شويغو، اليوم الأحد، علاقات بلاده مع إيران بـ\"الاستراتيجية\"، مضيفاً أن العلاقات بين البلدين تتصف \"بمستوى عالٍ من الحوار السياسي والتفاهم المتبادل\". وقال شويغو إن آفاق التعاون بين إيران وروسيا، تتعزز أكثر فأكثر في مجال الدفاع والأمن، مؤكداً على ضرورة استمرار التعاون الإقليمي لإحلال السلام والاستقرار في المنطقة. وجاء موقف شويغو في مستهل اجتماعه بنظيره الإيراني أمير حاتمي في موسكو، على هامش معرض الجيش 2020، حيث لفت حاتمي إلى الدور الهام الذي تلعبه روسيا على الساحتين الدولية والإقليمية، ولا سيما في سوريا. وتابع حاتمي أنه \"بالنظر إلى العمق الاستراتيجي للبلدين، فإن تعزيز التعاون بين طهران وموسكو ضروري وحتمي\". وشدد وزير الدفاع الإيراني على أن رفض مجلس الأمن الدولي لمشروع القرار الأميركي بشأن تمديد الحظر التسليحي على إيران، \"أظهر مرة أخرى هزيمة الولايات المتحدة وحلفائها الإقليميين\". وأعلن وزير الخارجية الأميركي مايك بومبيو، يوم الجمعة، أن واشنطن \"تشعر بخيبة أمل لأن حلفاءها لم يدعموا جهودها من أجل إعادة فرض عقوبات الأمم المتحدة، التي تشمل حظر التسلح\". وقال بومبيو إن واشنطن تتأهب لمنع روسيا والصين، من الإقدام على أية محاولات لانتهاك العقوبات المفروضة على إيران."
+    );
+    assert_eq!(a["byline"], "فريق ماسة");
+    assert_eq!(a["authors"], serde_json::json!([]));
+    assert_eq!(a["view_count"], 11636);
+    assert_eq!(a["comment_count"], 0);
+    assert!(a["published_at"].as_str().unwrap().starts_with("2020-08-22T"));
+    assert!(a["published_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(a["source"]["name"], "الماسة السورية");
+    assert_eq!(a["from_archive"], true);
+    assert_eq!(a["language"], "ar");
+    assert_eq!(a["dir"], "rtl");
+    assert_eq!(a["comments_open"], true);
+    assert_eq!(a["section"]["slug"], "politics");
+    assert_eq!(a["section"]["name"], "سياسة");
+    let tag_names: Vec<&str> = a["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(tag_names.contains(&"إيران") && tag_names.contains(&"روسيا"), "{tag_names:?}");
+    assert!(a["canonical_url"].as_str().unwrap().starts_with("https://"));
+    assert!(a.get("status").is_none(), "status is for editors only");
+}
+
+#[tokio::test]
+async fn an_arabic_slug_works_percent_encoded() {
+    let app = spawn_app().await;
+    let slug = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي";
+    let body = app.get_json(&format!("/api/v1/articles/{}", percent(slug)), 200).await;
+    assert_eq!(body["data"]["id"], 1);
+    assert_eq!(body["data"]["slug"], slug);
+    // The canonical URL carries the slug percent-encoded.
+    assert!(body["data"]["canonical_url"].as_str().unwrap().ends_with(&percent(slug)));
+}
+
+#[tokio::test]
+async fn drafts_and_unknown_articles_are_not_found() {
+    let app = spawn_app().await;
+    let drafts = app.draft_ids();
+    assert!(!drafts.is_empty(), "the demo corpus has drafts");
+    for id in drafts {
+        crate::helpers::assert_problem(app.get(&format!("/api/v1/articles/{id}")).await, 404, "article_not_found").await;
+    }
+    crate::helpers::assert_problem(app.get("/api/v1/articles/999999").await, 404, "article_not_found").await;
+    crate::helpers::assert_problem(app.get("/api/v1/articles/no-such-slug").await, 404, "article_not_found").await;
+    crate::helpers::assert_problem(app.get("/api/v1/articles/%00x").await, 404, "article_not_found").await;
+}
+
+#[tokio::test]
+async fn the_list_is_newest_first_with_the_envelope() {
+    let app = spawn_app().await;
+    let body = app.get_json("/api/v1/articles?per_page=5", 200).await;
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 5);
+    let times: Vec<&str> = data.iter().map(|a| a["published_at"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted);
+    for a in data {
+        assert!(a.get("body_html").is_none(), "list items omit body_html");
+        assert!(a.get("body_text").is_none());
+        assert!(a["title"].as_str().is_some());
+        assert!(a["section"]["slug"].as_str().is_some());
+    }
+    assert_eq!(body["meta"]["page"], 1);
+    assert_eq!(body["meta"]["per_page"], 5);
+    assert!(body["meta"].get("total").is_none(), "total only when asked");
+    assert!(body["meta"]["next_cursor"].as_str().is_some());
+    assert_eq!(body["links"]["self"], "/api/v1/articles?per_page=5");
+    assert_eq!(body["links"]["next"], "/api/v1/articles?per_page=5&page=2");
+    assert!(body["links"].get("prev").is_none());
+
+    let page2 = app.get_json("/api/v1/articles?per_page=5&page=2&include_total=true", 200).await;
+    assert_eq!(page2["meta"]["total"], app.published_ids().len());
+    assert_eq!(page2["links"]["prev"], "/api/v1/articles?per_page=5&include_total=true&page=1");
+
+    let oldest = app.get_json("/api/v1/articles?sort=oldest&per_page=1", 200).await;
+    let newest = app.get_json("/api/v1/articles?sort=newest&per_page=1", 200).await;
+    assert!(oldest["data"][0]["published_at"].as_str() < newest["data"][0]["published_at"].as_str());
+}
+
+#[tokio::test]
+async fn filters_narrow_the_list() {
+    let app = spawn_app().await;
+    let politics = app.get_json("/api/v1/articles?section=politics&per_page=100", 200).await;
+    let items = politics["data"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|a| a["section"]["slug"] == "politics"));
+    assert!(items.iter().any(|a| a["id"] == 1));
+
+    let iran = app.get_json("/api/v1/articles?tag=iran&per_page=100", 200).await;
+    let items = iran["data"].as_array().unwrap();
+    assert!(items.iter().any(|a| a["id"] == 1));
+    assert!(items.iter().all(|a| a["tags"].as_array().unwrap().iter().any(|t| t["slug"] == "iran")));
+
+    // An author credited somewhere: every listed article credits them.
+    let all = app.get_json("/api/v1/articles?per_page=100", 200).await;
+    let author_id = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|a| a["authors"].as_array().unwrap().first().map(|au| au["id"].as_i64().unwrap()))
+        .expect("some article credits an author");
+    let by_author = app.get_json(&format!("/api/v1/articles?author={author_id}&per_page=100"), 200).await;
+    let items = by_author["data"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items
+        .iter()
+        .all(|a| a["authors"].as_array().unwrap().iter().any(|au| au["id"] == author_id)));
+
+    let arabic = app.get_json("/api/v1/articles?language=ar&include_total=true", 200).await;
+    assert_eq!(arabic["meta"]["total"], app.published_ids().len());
+    let english = app.get_json("/api/v1/articles?language=en&include_total=true", 200).await;
+    assert_eq!(english["meta"]["total"], 0);
+    assert_eq!(english["data"], serde_json::json!([]));
+
+    let nowhere = app.get_json("/api/v1/articles?section=no-such-section&include_total=true", 200).await;
+    assert_eq!(nowhere["data"], serde_json::json!([]));
+    assert_eq!(nowhere["meta"]["total"], 0);
+}
+
+#[tokio::test]
+async fn sparse_fieldsets_return_only_what_is_asked() {
+    let app = spawn_app().await;
+    let body = app.get_json("/api/v1/articles?fields=title,body_html&per_page=3", 200).await;
+    for a in body["data"].as_array().unwrap() {
+        let mut keys: Vec<&String> = a.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, vec!["body_html", "id", "title"]);
+        assert!(a["body_html"].as_str().unwrap().starts_with("<p>"));
+    }
+    let one = app.get_json("/api/v1/articles/1?fields=view_count", 200).await;
+    assert_eq!(one["data"], serde_json::json!({"id": 1, "view_count": 11636}));
+}

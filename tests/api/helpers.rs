@@ -1,0 +1,213 @@
+//! Spawns the real app (the same `Application::build` as `main`) on port 0
+//! against a fresh database: a temp SQLite file, or a new PostgreSQL database
+//! per test when `KHABAR_TEST_POSTGRES_URL` is set.
+
+use std::time::Duration;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use khabar::config::Settings;
+use khabar::db::{Db, PoolSettings};
+use khabar::startup::{Application, ServerOptions};
+
+/// A running app and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The app's database (for arranging and checking state).
+    pub db: Db,
+    /// The database URL the app uses.
+    pub database_url: String,
+    /// PostgreSQL only: the per-test database name.
+    pub pg_database: Option<String>,
+    handle: actix_web::dev::ServerHandle,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop without waiting: the runtime is going away with the test.
+        drop(tokio::spawn(async move { handle.stop(false).await }));
+    }
+}
+
+/// Options for `spawn_with`.
+pub struct Spawn {
+    /// Demo articles to seed beside the seed article (`None`: seed nothing).
+    pub demo_articles: Option<usize>,
+    /// Pool size.
+    pub pool_size: u32,
+    /// Connection checkout timeout.
+    pub checkout_timeout: Duration,
+}
+
+impl Default for Spawn {
+    fn default() -> Self {
+        Spawn {
+            demo_articles: Some(60),
+            pool_size: 4,
+            checkout_timeout: Duration::from_millis(1500),
+        }
+    }
+}
+
+/// A fresh database URL: SQLite temp file or a new PostgreSQL database.
+pub fn fresh_database() -> (String, Option<String>, Option<tempfile::TempDir>) {
+    match std::env::var("KHABAR_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("khabar_test_{}", uuid_simple());
+            let mut admin = PgConnection::establish(&admin_url).expect("KHABAR_TEST_POSTGRES_URL connects");
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut admin)
+                .expect("create the test database");
+            let mut url = url::Url::parse(&admin_url).expect("KHABAR_TEST_POSTGRES_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), Some(name), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("khabar.db");
+            (format!("sqlite://{}", path.display()), None, Some(dir))
+        }
+    }
+}
+
+fn uuid_simple() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The app with the seed article and 60 demo articles.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Spawn::default()).await
+}
+
+/// The app, as configured.
+pub async fn spawn_with(options: Spawn) -> TestApp {
+    let (database_url, pg_database, dir) = fresh_database();
+    let db = Db::connect(
+        &database_url,
+        &PoolSettings {
+            max_size: options.pool_size,
+            checkout_timeout: options.checkout_timeout,
+        },
+        true,
+    )
+    .expect("test database opens and migrates");
+    if let Some(n) = options.demo_articles {
+        let seed_db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            seed_db
+                .run_blocking(|conn| khabar::seed::run(conn, n, 7, chrono_tz::Asia::Damascus))
+                .expect("pool")
+                .expect("seed")
+        })
+        .await
+        .expect("seed task");
+    }
+    let app = Application::build(
+        db.clone(),
+        Settings::default(),
+        "127.0.0.1:0",
+        ServerOptions {
+            workers: Some(1),
+            handle_signals: false,
+        },
+    )
+    .expect("server binds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        database_url,
+        pg_database,
+        handle,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// GET a path under the app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request is sent")
+    }
+
+    /// GET a path and parse the JSON body, asserting the status.
+    pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
+        let res = self.get(path).await;
+        let got = res.status().as_u16();
+        let body = res.text().await.expect("body");
+        assert_eq!(got, status, "GET {path} -> {got}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {body}"))
+    }
+
+    /// The ids of every published article, straight from the database.
+    pub fn published_ids(&self) -> Vec<i64> {
+        use diesel::prelude::*;
+        use khabar::db::schema::articles;
+        let mut ids: Vec<i64> = self
+            .db
+            .run_blocking(|conn| {
+                articles::table
+                    .filter(articles::status.eq("published"))
+                    .select(articles::id)
+                    .load(conn)
+            })
+            .expect("pool")
+            .expect("query");
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The ids of every draft.
+    pub fn draft_ids(&self) -> Vec<i64> {
+        use diesel::prelude::*;
+        use khabar::db::schema::articles;
+        self.db
+            .run_blocking(|conn| {
+                articles::table
+                    .filter(articles::status.eq("draft"))
+                    .select(articles::id)
+                    .load(conn)
+            })
+            .expect("pool")
+            .expect("query")
+    }
+}
+
+/// Asserts an RFC 9457 problem with the given status and code; returns it.
+pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    let got = res.status().as_u16();
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body: serde_json::Value = res.json().await.expect("problem body is JSON");
+    assert_eq!(got, status, "{body}");
+    assert_eq!(content_type, "application/problem+json", "{body}");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("urn:khabar:problem:{code}"), "{body}");
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    assert!(!request_id.is_empty());
+    assert_eq!(body["request_id"], request_id.as_str(), "{body}");
+    body
+}

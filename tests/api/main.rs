@@ -1,0 +1,8 @@
+//! Integration tests: the real app over HTTP against a fresh database.
+
+mod articles;
+mod errors;
+mod helpers;
+mod ops;
+mod paging;
+mod taxonomy;

@@ -1,0 +1,60 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.get_json("/healthz", 200).await;
+    assert_eq!(health["status"], "ok");
+    let ready = app.get_json("/readyz", 200).await;
+    assert_eq!(ready["status"], "ok");
+    let expected = if app.pg_database.is_some() { "postgres" } else { "sqlite" };
+    assert_eq!(ready["database"], expected);
+    assert!(app.database_url.starts_with(expected));
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_made() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("X-Request-Id", "partner-trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "partner-trace-42");
+    let made = app.get("/healthz").await;
+    let id = made.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a UUID is made: {id}");
+    let other = app.get("/healthz").await;
+    assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
+}
+
+#[tokio::test]
+async fn the_served_spec_is_the_committed_one() {
+    let app = spawn_app().await;
+    let served = app.get_json("/api/v1/openapi.json", 200).await;
+    let printed: serde_json::Value = serde_json::from_str(&khabar::openapi::document_json()).unwrap();
+    assert_eq!(served, printed, "the served spec is what `khabar openapi` prints");
+    let committed_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed");
+    assert_eq!(
+        committed_text,
+        khabar::openapi::document_json(),
+        "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
+    );
+    // The limits the server enforces are in the spec.
+    let params = &served["paths"]["/api/v1/articles"]["get"]["parameters"];
+    let per_page = params.as_array().unwrap().iter().find(|p| p["name"] == "per_page").unwrap();
+    assert_eq!(per_page["schema"]["maximum"], 100);
+    assert_eq!(per_page["schema"]["minimum"], 1);
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served_offline() {
+    let app = spawn_app().await;
+    let res = app.get("/docs/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+}
