@@ -53,8 +53,11 @@ impl Application {
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let state = web::Data::new(AppState { db, settings });
         let mut server = HttpServer::new(move || {
+            // Swagger UI and the spec first: the /api/v1 scope would otherwise
+            // claim /api/v1/openapi.json and answer 404.
             let (app, _) = routes_and_openapi(
                 App::new()
+                    .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
                     .app_data(state.clone())
                     .app_data(route_table.clone())
                     .app_data(web::QueryConfig::default().error_handler(|err, _req| {
@@ -77,8 +80,7 @@ impl Application {
                         .into()
                     })),
             );
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
-                .default_service(web::to(routes::fallback))
+            app.default_service(web::to(routes::fallback))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(crate::api::middleware::request_context))
         })

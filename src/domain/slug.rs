@@ -19,7 +19,11 @@ pub fn slugify(title: &str) -> String {
             continue;
         }
         if c.is_alphanumeric() {
-            if pending_dash && !out.is_empty() {
+            let dash = usize::from(pending_dash && !out.is_empty());
+            if count + dash + 1 > MAX_SLUG_CHARS {
+                break;
+            }
+            if dash == 1 {
                 out.push('-');
                 count += 1;
             }
@@ -28,9 +32,6 @@ pub fn slugify(title: &str) -> String {
                 out.push(lower);
             }
             count += 1;
-            if count >= MAX_SLUG_CHARS {
-                break;
-            }
         } else {
             pending_dash = true;
         }
