@@ -10,6 +10,10 @@ pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
 
+    /// Server settings (`serve`, the default command; `seed` reads the time zone).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
     /// What to do (default: serve).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -19,7 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default). Runs pending migrations first.
-    Serve(ServeArgs),
+    Serve,
     /// Run pending database migrations and exit.
     Migrate,
     /// Load the seed article and a generated Arabic demo corpus.
@@ -32,7 +36,12 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// sqlite://PATH (embedded, created on first start) or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://khabar.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://khabar.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Most database connections held open at once.
@@ -49,31 +58,46 @@ pub struct DatabaseArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
-    #[arg(long, env = "KHABAR_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: String,
 
     /// The newsroom's time zone (IANA name): its days are the archive's days.
-    #[arg(long, env = "KHABAR_TIMEZONE", default_value = "Asia/Damascus")]
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_TIMEZONE",
+        default_value = "Asia/Damascus"
+    )]
     pub timezone: chrono_tz::Tz,
 
     /// Articles older than this many days are marked `from_archive`.
-    #[arg(long, env = "KHABAR_ARCHIVE_AFTER_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    #[arg(long, global = true, env = "KHABAR_ARCHIVE_AFTER_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub archive_after_days: u32,
 
     /// The public site's base URL, used for canonical URLs that are not stored.
-    #[arg(long, env = "KHABAR_PUBLIC_URL", default_value = "https://khabar.example")]
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_PUBLIC_URL",
+        default_value = "https://khabar.example"
+    )]
     pub public_url: url::Url,
 
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "KHABAR_WORKERS")]
+    #[arg(long, global = true, env = "KHABAR_WORKERS")]
     pub workers: Option<usize>,
 
     /// Log format: `json` (one object a line, for collectors) or `text`.
-    #[arg(long, env = "KHABAR_LOG_FORMAT", default_value = "text", value_parser = ["json", "text"])]
+    #[arg(long, global = true, env = "KHABAR_LOG_FORMAT", default_value = "text", value_parser = ["json", "text"])]
     pub log_format: String,
 
     /// Seed the demo data first when the database has no articles yet.
-    #[arg(long, env = "KHABAR_DEMO")]
+    #[arg(long, global = true, env = "KHABAR_DEMO")]
     pub demo: bool,
 }
 

@@ -23,8 +23,14 @@ impl Entity {
     }
     fn text(self, lang: Lang) -> (&'static str, &'static str) {
         match (self, lang) {
-            (Entity::Article, Lang::En) => ("Article not found", "No published article has this id or slug."),
-            (Entity::Article, Lang::Ar) => ("المقال غير موجود", "لا يوجد مقال منشور بهذا المعرّف أو الرابط."),
+            (Entity::Article, Lang::En) => (
+                "Article not found",
+                "No published article has this id or slug.",
+            ),
+            (Entity::Article, Lang::Ar) => (
+                "المقال غير موجود",
+                "لا يوجد مقال منشور بهذا المعرّف أو الرابط.",
+            ),
             (Entity::Section, Lang::En) => ("Section not found", "No section has this slug."),
             (Entity::Section, Lang::Ar) => ("القسم غير موجود", "لا يوجد قسم بهذا الرابط."),
             (Entity::Tag, Lang::En) => ("Tag not found", "No tag has this slug."),
@@ -50,7 +56,12 @@ pub struct FieldError {
 
 impl FieldError {
     /// A bad field with its messages.
-    pub fn new(field: &str, code: &'static str, en: impl Into<String>, ar: impl Into<String>) -> Self {
+    pub fn new(
+        field: &str,
+        code: &'static str,
+        en: impl Into<String>,
+        ar: impl Into<String>,
+    ) -> Self {
         FieldError {
             field: field.to_string(),
             code,
@@ -153,8 +164,14 @@ impl AppError {
         };
         match self {
             AppError::InvalidParameters(_) => pair(
-                ("Invalid parameters", "One or more parameters are invalid; see errors."),
-                ("مُدخلات غير صالحة", "قيمة واحدة أو أكثر غير صالحة؛ راجع قائمة الأخطاء."),
+                (
+                    "Invalid parameters",
+                    "One or more parameters are invalid; see errors.",
+                ),
+                (
+                    "مُدخلات غير صالحة",
+                    "قيمة واحدة أو أكثر غير صالحة؛ راجع قائمة الأخطاء.",
+                ),
             ),
             AppError::NotFound(entity) => {
                 let (t, d) = entity.text(lang);
@@ -162,7 +179,10 @@ impl AppError {
             }
             AppError::RouteNotFound => pair(
                 ("Not found", "No API route matches this path; see /docs."),
-                ("غير موجود", "لا يوجد مسار في الواجهة يطابق هذا العنوان؛ راجع ‎/docs."),
+                (
+                    "غير موجود",
+                    "لا يوجد مسار في الواجهة يطابق هذا العنوان؛ راجع ‎/docs.",
+                ),
             ),
             AppError::MethodNotAllowed(allow) => {
                 let list = allow.join(", ");
@@ -179,12 +199,24 @@ impl AppError {
                 }
             }
             AppError::Unavailable(_) => pair(
-                ("Service unavailable", "The database is unreachable right now; retry shortly."),
-                ("الخدمة غير متاحة", "قاعدة البيانات غير متاحة حالياً؛ أعد المحاولة بعد قليل."),
+                (
+                    "Service unavailable",
+                    "The database is unreachable right now; retry shortly.",
+                ),
+                (
+                    "الخدمة غير متاحة",
+                    "قاعدة البيانات غير متاحة حالياً؛ أعد المحاولة بعد قليل.",
+                ),
             ),
             AppError::Internal(_) => pair(
-                ("Internal error", "The request failed on our side; quote the request id when reporting it."),
-                ("خطأ داخلي", "تعذّر تنفيذ الطلب بسبب خطأ لدينا؛ اذكر معرّف الطلب عند الإبلاغ عنه."),
+                (
+                    "Internal error",
+                    "The request failed on our side; quote the request id when reporting it.",
+                ),
+                (
+                    "خطأ داخلي",
+                    "تعذّر تنفيذ الطلب بسبب خطأ لدينا؛ اذكر معرّف الطلب عند الإبلاغ عنه.",
+                ),
             ),
         }
     }
@@ -200,7 +232,11 @@ impl AppError {
                     .map(|f| ProblemField {
                         field: f.field.clone(),
                         code: f.code.to_string(),
-                        message: if ctx.lang == Lang::Ar { f.ar.clone() } else { f.en.clone() },
+                        message: if ctx.lang == Lang::Ar {
+                            f.ar.clone()
+                        } else {
+                            f.en.clone()
+                        },
                     })
                     .collect(),
             ),

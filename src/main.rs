@@ -11,10 +11,10 @@ use khabar::startup::{Application, ServerOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::parse_default()));
-    let json_logs = matches!(&command, Command::Serve(args) if args.log_format == "json");
+    let command = cli.command.unwrap_or(Command::Serve);
+    let json_logs = matches!(command, Command::Serve) && cli.serve.log_format == "json";
     init_tracing(json_logs);
-    match run(command, &cli.database) {
+    match run(command, &cli.database, cli.serve) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("khabar: error: {}", one_line(&message));
@@ -23,28 +23,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// `khabar` alone means `khabar serve` with its flags' defaults and env fallbacks.
-trait ParseDefault {
-    fn parse_default() -> Self;
-}
-
-impl ParseDefault for ServeArgs {
-    fn parse_default() -> Self {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            serve: ServeArgs,
-        }
-        Only::parse_from(["khabar"]).serve
-    }
-}
-
 fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
-        builder.json().flatten_event(true).with_current_span(true).init();
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init();
     } else {
         builder.init();
     }
@@ -58,7 +48,11 @@ fn connect(database: &khabar::cli::DatabaseArgs, migrate: bool) -> Result<Db, St
     Db::connect(&database.database_url, &settings, migrate).map_err(|e| e.to_string())
 }
 
-fn run(command: Command, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+fn run(
+    command: Command,
+    database: &khabar::cli::DatabaseArgs,
+    serve_args: ServeArgs,
+) -> Result<(), String> {
     match command {
         Command::Openapi => {
             print!("{}", khabar::openapi::document_json());
@@ -73,7 +67,9 @@ fn run(command: Command, database: &khabar::cli::DatabaseArgs) -> Result<(), Str
             let db = connect(database, true)?;
             let started = std::time::Instant::now();
             let report = db
-                .run_blocking(|conn| khabar::seed::run(conn, args.articles, args.random_seed, chrono_tz::Asia::Damascus))
+                .run_blocking(|conn| {
+                    khabar::seed::run(conn, args.articles, args.random_seed, serve_args.timezone)
+                })
                 .map_err(|e| e.to_string())?
                 .map_err(|e| format!("seeding failed: {e}"))?;
             match report.seed_article_id {
@@ -87,7 +83,7 @@ fn run(command: Command, database: &khabar::cli::DatabaseArgs) -> Result<(), Str
             );
             Ok(())
         }
-        Command::Serve(args) => serve(args, database),
+        Command::Serve => serve(serve_args, database),
     }
 }
 

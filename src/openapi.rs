@@ -13,6 +13,10 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the `req
 titles and messages follow `Accept-Language` (`ar` or `en`).",
         license(name = "MIT", identifier = "MIT")
     ),
+    components(schemas(
+        crate::api::v1::params::ArticleField,
+        crate::api::v1::params::ArticleSort,
+    )),
     tags(
         (name = "articles", description = "Published articles"),
         (name = "sections", description = "Sections of the site"),
@@ -30,7 +34,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as pretty JSON with a final newline (`khabar openapi`).
 pub fn document_json() -> String {
-    let mut text = document().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut text = document()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
     text.push('\n');
     text
 }

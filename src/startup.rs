@@ -46,7 +46,12 @@ pub struct ServerOptions {
 
 impl Application {
     /// Binds `bind` (port 0 picks a free port) and builds the server.
-    pub fn build(db: Db, settings: Settings, bind: &str, options: ServerOptions) -> std::io::Result<Self> {
+    pub fn build(
+        db: Db,
+        settings: Settings,
+        bind: &str,
+        options: ServerOptions,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();
@@ -57,7 +62,9 @@ impl Application {
             // claim /api/v1/openapi.json and answer 404.
             let (app, _) = routes_and_openapi(
                 App::new()
-                    .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+                    .service(
+                        SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()),
+                    )
                     .app_data(state.clone())
                     .app_data(route_table.clone())
                     .app_data(web::QueryConfig::default().error_handler(|err, _req| {
@@ -69,16 +76,21 @@ impl Application {
                         )])
                         .into()
                     }))
-                    .app_data(web::PathConfig::default().error_handler(|_err, _req| AppError::RouteNotFound.into()))
-                    .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(|err, _req| {
-                        AppError::InvalidParameters(vec![FieldError::new(
-                            "body",
-                            "invalid_json",
-                            format!("The JSON body is malformed: {err}."),
-                            format!("جسم الطلب ليس JSON صالحاً: {err}."),
-                        )])
-                        .into()
-                    })),
+                    .app_data(
+                        web::PathConfig::default()
+                            .error_handler(|_err, _req| AppError::RouteNotFound.into()),
+                    )
+                    .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(
+                        |err, _req| {
+                            AppError::InvalidParameters(vec![FieldError::new(
+                                "body",
+                                "invalid_json",
+                                format!("The JSON body is malformed: {err}."),
+                                format!("جسم الطلب ليس JSON صالحاً: {err}."),
+                            )])
+                            .into()
+                        },
+                    )),
             );
             app.default_service(web::to(routes::fallback))
                 .wrap(middleware::Compress::default())

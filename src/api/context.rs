@@ -30,7 +30,11 @@ impl Lang {
             let mut parts = item.split(';');
             let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
             let weight = parts
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
                 .unwrap_or(1.0);
             let primary = tag.split('-').next().unwrap_or("");
             let lang = match primary {
@@ -74,9 +78,7 @@ pub async fn scope<F: std::future::Future>(ctx: RequestContext, fut: F) -> F::Ou
 
 /// The current request's context (a default one outside any request).
 pub fn current() -> RequestContext {
-    CONTEXT
-        .try_with(|c| c.borrow().clone())
-        .unwrap_or_default()
+    CONTEXT.try_with(|c| c.borrow().clone()).unwrap_or_default()
 }
 
 #[cfg(test)]

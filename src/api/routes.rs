@@ -25,11 +25,13 @@ impl RouteTable {
                     .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
                     .collect();
                 let value = serde_json::to_value(item).unwrap_or_default();
-                let methods: Vec<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
-                    .iter()
-                    .filter(|m| value.get(**m).is_some())
-                    .map(|m| m.to_ascii_uppercase())
-                    .collect();
+                let methods: Vec<String> = [
+                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+                ]
+                .iter()
+                .filter(|m| value.get(**m).is_some())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
                 (segments, methods)
             })
             .collect();
@@ -51,7 +53,10 @@ impl RouteTable {
 }
 
 /// The app's default service.
-pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> Result<HttpResponse, AppError> {
+pub async fn fallback(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, AppError> {
     Err(match table.allowed(req.path()) {
         Some(methods) => AppError::MethodNotAllowed(methods.to_vec()),
         None => AppError::RouteNotFound,

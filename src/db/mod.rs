@@ -64,8 +64,8 @@ pub enum DbSetupError {
     /// The backend refused or could not be reached.
     #[error("cannot connect to {backend}: {}", one_line(&.source.to_string()))]
     Connect {
-        /// "PostgreSQL" or "SQLite".
-        backend: &'static str,
+        /// "PostgreSQL", or "SQLite database PATH".
+        backend: String,
         /// The driver's own message.
         source: diesel::ConnectionError,
     },
@@ -122,13 +122,13 @@ impl DbTarget {
             DbTarget::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Postgres)
                 .map_err(|source| DbSetupError::Connect {
-                    backend: "PostgreSQL",
+                    backend: "PostgreSQL".into(),
                     source,
                 }),
             DbTarget::Sqlite(path) => {
                 let mut conn =
                     SqliteConnection::establish(path).map_err(|source| DbSetupError::Connect {
-                        backend: "SQLite",
+                        backend: format!("SQLite database {path}"),
                         source,
                     })?;
                 // WAL lets readers run beside the writer; busy_timeout makes a
@@ -182,7 +182,9 @@ impl ManageConnection for Manager {
     type Error = DbSetupError;
 
     fn connect(&self) -> Result<DbConnection, DbSetupError> {
-        self.target.connect().inspect_err(|_| self.health.mark_failure())
+        self.target
+            .connect()
+            .inspect_err(|_| self.health.mark_failure())
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), DbSetupError> {

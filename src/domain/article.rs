@@ -87,7 +87,11 @@ impl TextDirection {
 
 /// True once an article is older than the archive age (the site shows
 /// "من الأرشيف" on such pages).
-pub fn is_archived(published_at: NaiveDateTime, now: NaiveDateTime, archive_after: Duration) -> bool {
+pub fn is_archived(
+    published_at: NaiveDateTime,
+    now: NaiveDateTime,
+    archive_after: Duration,
+) -> bool {
     now - published_at > archive_after
 }
 

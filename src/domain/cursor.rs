@@ -83,7 +83,9 @@ mod tests {
     fn round_trip() {
         let c = Cursor {
             order: KeysetOrder::Newest,
-            published_at: DateTime::from_timestamp(1_598_086_800, 0).unwrap().naive_utc(),
+            published_at: DateTime::from_timestamp(1_598_086_800, 0)
+                .unwrap()
+                .naive_utc(),
             id: 42,
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
@@ -91,7 +93,18 @@ mod tests {
 
     #[test]
     fn garbage_is_rejected() {
-        for bad in ["", "x1_1", "n", "n_1", "n1_", "n1_x", "nabc_1", "n1_1_1", "%%%", "n99999999999999999_1"] {
+        for bad in [
+            "",
+            "x1_1",
+            "n",
+            "n_1",
+            "n1_",
+            "n1_x",
+            "nabc_1",
+            "n1_1_1",
+            "%%%",
+            "n99999999999999999_1",
+        ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }

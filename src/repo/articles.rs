@@ -214,7 +214,10 @@ pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> Query
 
 #[allow(clippy::type_complexity)]
 fn with_section() -> diesel::dsl::Select<
-    diesel::dsl::LeftJoin<diesel::dsl::InnerJoin<articles::table, sections::table>, article_stats::table>,
+    diesel::dsl::LeftJoin<
+        diesel::dsl::InnerJoin<articles::table, sections::table>,
+        article_stats::table,
+    >,
     (
         diesel::dsl::AsSelect<ArticleRow, MultiBackend>,
         diesel::dsl::AsSelect<SectionRow, MultiBackend>,
@@ -298,7 +301,10 @@ pub fn insert_authors(conn: &mut DbConnection, forms: &[ArticleAuthorForm]) -> Q
 
 /// Whether an article with this slug exists (any status).
 pub fn slug_exists(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(articles::table.filter(articles::slug.eq(slug)))).get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        articles::table.filter(articles::slug.eq(slug)),
+    ))
+    .get_result(conn)
 }
 
 /// How many articles exist (any status).

@@ -76,7 +76,11 @@ pub struct AuthorInsertForm<'a> {
 }
 
 /// Sections in display order.
-pub fn list_sections(conn: &mut DbConnection, offset: i64, limit: i64) -> QueryResult<Vec<SectionRow>> {
+pub fn list_sections(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<SectionRow>> {
     sections::table
         .order((sections::position.asc(), sections::id.asc()))
         .offset(offset)

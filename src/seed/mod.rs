@@ -45,8 +45,14 @@ impl SeedArticle {
     pub fn parse(text: &str) -> Result<Self, String> {
         let lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
         let bullet = |l: &str| l.trim_start().starts_with('•');
-        let first_bullet = lines.iter().position(|l| bullet(l)).ok_or("no bullet facts")?;
-        let mut body = lines[..first_bullet].iter().filter(|l| !l.trim().is_empty()).map(|l| l.trim().to_string());
+        let first_bullet = lines
+            .iter()
+            .position(|l| bullet(l))
+            .ok_or("no bullet facts")?;
+        let mut body = lines[..first_bullet]
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_string());
         let lead = body.next().ok_or("no lead")?;
         let paragraphs: Vec<String> = body.collect();
         let facts: Vec<String> = lines[first_bullet..]
@@ -57,7 +63,10 @@ impl SeedArticle {
         if facts.len() < 3 {
             return Err(format!("expected byline, date and views, got {facts:?}"));
         }
-        let mut rest = lines[first_bullet + facts.len()..].iter().map(|l| l.trim()).filter(|l| !l.is_empty());
+        let mut rest = lines[first_bullet + facts.len()..]
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty());
         let title = rest.next().ok_or("no headline")?.to_string();
         let flattened_body = rest.next().ok_or("no body block")?.to_string();
         let source = rest
@@ -83,7 +92,9 @@ impl SeedArticle {
 
     /// Lead and paragraphs, in order.
     pub fn all_paragraphs(&self) -> Vec<&str> {
-        std::iter::once(self.lead.as_str()).chain(self.paragraphs.iter().map(String::as_str)).collect()
+        std::iter::once(self.lead.as_str())
+            .chain(self.paragraphs.iter().map(String::as_str))
+            .collect()
     }
 }
 
@@ -137,12 +148,19 @@ pub fn run(
             .map(|a| {
                 taxonomy::ensure_author(
                     conn,
-                    &AuthorInsertForm { slug: a.slug, name: a.name, bio: a.bio, created_at: now, updated_at: now },
+                    &AuthorInsertForm {
+                        slug: a.slug,
+                        name: a.name,
+                        bio: a.bio,
+                        created_at: now,
+                        updated_at: now,
+                    },
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
         let base = articles::max_id(conn)? + 1;
-        let generated: Vec<corpus::DemoArticle> = corpus::generate(demo_articles, random_seed, now).collect();
+        let generated: Vec<corpus::DemoArticle> =
+            corpus::generate(demo_articles, random_seed, now).collect();
         for (chunk_index, chunk) in generated.chunks(BATCH).enumerate() {
             let prepared: Vec<Prepared> = chunk
                 .iter()
@@ -179,12 +197,21 @@ pub fn run(
             let mut tag_links = Vec::new();
             let mut author_links = Vec::new();
             for (id, a) in ids.iter().zip(chunk) {
-                stats.push(StatsInsertForm { article_id: *id, view_count: a.view_count, comment_count: 0 });
-                tag_links.extend(a.tags.iter().map(|t| ArticleTagForm { article_id: *id, tag_id: tag_ids[*t] }));
-                author_links.extend(a.authors.iter().enumerate().map(|(pos, au)| ArticleAuthorForm {
+                stats.push(StatsInsertForm {
                     article_id: *id,
-                    author_id: author_ids[*au],
-                    position: pos as i32,
+                    view_count: a.view_count,
+                    comment_count: 0,
+                });
+                tag_links.extend(a.tags.iter().map(|t| ArticleTagForm {
+                    article_id: *id,
+                    tag_id: tag_ids[*t],
+                }));
+                author_links.extend(a.authors.iter().enumerate().map(|(pos, au)| {
+                    ArticleAuthorForm {
+                        article_id: *id,
+                        author_id: author_ids[*au],
+                        position: pos as i32,
+                    }
                 }));
             }
             articles::insert_stats(conn, &stats)?;
@@ -210,9 +237,13 @@ struct Prepared {
 
 impl Prepared {
     fn new(a: &corpus::DemoArticle, unique: i64) -> Self {
-        let paragraphs = std::iter::once(a.summary.as_str()).chain(a.paragraphs.iter().map(String::as_str));
+        let paragraphs =
+            std::iter::once(a.summary.as_str()).chain(a.paragraphs.iter().map(String::as_str));
         Prepared {
-            slug: format!("{}-{unique}", slugify(&a.title).chars().take(60).collect::<String>()),
+            slug: format!(
+                "{}-{unique}",
+                slugify(&a.title).chars().take(60).collect::<String>()
+            ),
             body_html: paragraphs_html(paragraphs.clone()),
             body_text: paragraphs_text(paragraphs),
             image_url: a
@@ -225,7 +256,10 @@ impl Prepared {
 
 /// Sections and tags of the demo corpus plus the seed article's; returns the
 /// corpus sections' ids by index.
-fn ensure_taxonomy(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<i64>, diesel::result::Error> {
+fn ensure_taxonomy(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<Vec<i64>, diesel::result::Error> {
     let ids = corpus::sections()
         .iter()
         .enumerate()
@@ -243,15 +277,35 @@ fn ensure_taxonomy(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<i6
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for t in corpus::tags().iter().map(|t| (t.slug, t.name)).chain(SEED_TAGS.iter().copied()) {
-        taxonomy::ensure_tag(conn, &TagInsertForm { slug: t.0, name: t.1, created_at: now, updated_at: now })?;
+    for t in corpus::tags()
+        .iter()
+        .map(|t| (t.slug, t.name))
+        .chain(SEED_TAGS.iter().copied())
+    {
+        taxonomy::ensure_tag(
+            conn,
+            &TagInsertForm {
+                slug: t.0,
+                name: t.1,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
     }
     Ok(ids)
 }
 
 /// The seed article's section and tags.
-const SEED_SECTION: (&str, &str, &str) = ("politics", "سياسة", "الأخبار السياسية المحلية والإقليمية والدولية");
-const SEED_TAGS: [(&str, &str); 3] = [("iran", "إيران"), ("russia", "روسيا"), ("defense", "الدفاع")];
+const SEED_SECTION: (&str, &str, &str) = (
+    "politics",
+    "سياسة",
+    "الأخبار السياسية المحلية والإقليمية والدولية",
+);
+const SEED_TAGS: [(&str, &str); 3] = [
+    ("iran", "إيران"),
+    ("russia", "روسيا"),
+    ("defense", "الدفاع"),
+];
 
 /// Inserts the seed article unless its slug exists; returns its id when inserted.
 fn insert_seed_article(
@@ -308,11 +362,21 @@ fn insert_seed_article(
             updated_at: published_at,
         },
     )?;
-    articles::insert_stats(conn, &[StatsInsertForm { article_id: id, view_count: seed.views, comment_count: 0 }])?;
+    articles::insert_stats(
+        conn,
+        &[StatsInsertForm {
+            article_id: id,
+            view_count: seed.views,
+            comment_count: 0,
+        }],
+    )?;
     let mut links = Vec::new();
     for (slug, _) in SEED_TAGS {
         if let Some(tag) = taxonomy::find_tag(conn, slug)? {
-            links.push(ArticleTagForm { article_id: id, tag_id: tag.id });
+            links.push(ArticleTagForm {
+                article_id: id,
+                tag_id: tag.id,
+            });
         }
     }
     articles::insert_tags(conn, &links)?;
@@ -337,12 +401,17 @@ mod tests {
     #[test]
     fn the_fixture_parses_as_published() {
         let seed = SeedArticle::fixture();
-        assert_eq!(seed.title, "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي");
+        assert_eq!(
+            seed.title,
+            "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي"
+        );
         assert_eq!(seed.byline, "فريق ماسة");
         assert_eq!(seed.date, NaiveDate::from_ymd_opt(2020, 8, 22).unwrap());
         assert_eq!(seed.views, 11636);
         assert_eq!(seed.source, "الماسة السورية");
-        assert!(seed.lead.starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني"));
+        assert!(seed
+            .lead
+            .starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني"));
         assert_eq!(seed.paragraphs.len(), 7);
         assert!(seed.paragraphs[6].ends_with("المفروضة على إيران."));
     }
@@ -357,6 +426,9 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(paragraphs_html(["a <b> & \"c\""]), "<p>a &lt;b&gt; &amp; \"c\"</p>");
+        assert_eq!(
+            paragraphs_html(["a <b> & \"c\""]),
+            "<p>a &lt;b&gt; &amp; \"c\"</p>"
+        );
     }
 }

@@ -76,13 +76,21 @@ pub struct ArticlePage {
 }
 
 /// One published article by id or slug; drafts are not found.
-pub fn get_published(conn: &mut DbConnection, key: &ArticleKey) -> Result<ArticleView, ServiceError> {
+pub fn get_published(
+    conn: &mut DbConnection,
+    key: &ArticleKey,
+) -> Result<ArticleView, ServiceError> {
     let row = repo::find_published(conn, key)?.ok_or(ServiceError::NotFound(Entity::Article))?;
-    Ok(assemble(conn, vec![row])?.pop().expect("one row in, one view out"))
+    Ok(assemble(conn, vec![row])?
+        .pop()
+        .expect("one row in, one view out"))
 }
 
 /// A page of published articles.
-pub fn list_published(conn: &mut DbConnection, request: &ListRequest) -> Result<ArticlePage, ServiceError> {
+pub fn list_published(
+    conn: &mut DbConnection,
+    request: &ListRequest,
+) -> Result<ArticlePage, ServiceError> {
     let (order, window) = match request.position {
         Position::Page(page) => (
             request.order,
@@ -128,7 +136,10 @@ pub fn list_published(conn: &mut DbConnection, request: &ListRequest) -> Result<
 }
 
 /// Turns slugs into ids; `None` when a named section or tag does not exist.
-fn resolve(conn: &mut DbConnection, filter: &ListFilter) -> Result<Option<ArticleFilter>, ServiceError> {
+fn resolve(
+    conn: &mut DbConnection,
+    filter: &ListFilter,
+) -> Result<Option<ArticleFilter>, ServiceError> {
     let mut out = ArticleFilter {
         author_id: filter.author,
         language: filter.language.clone(),

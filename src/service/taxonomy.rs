@@ -14,8 +14,16 @@ pub fn list_sections(
     let mut items = repo::list_sections(conn, page.offset(), i64::from(page.per_page) + 1)?;
     let has_more = items.len() > page.per_page as usize;
     items.truncate(page.per_page as usize);
-    let total = if include_total { Some(repo::count_sections(conn)?) } else { None };
-    Ok(Page { items, has_more, total })
+    let total = if include_total {
+        Some(repo::count_sections(conn)?)
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        has_more,
+        total,
+    })
 }
 
 /// One section.
@@ -32,8 +40,16 @@ pub fn list_tags(
     let mut items = repo::list_tags(conn, page.offset(), i64::from(page.per_page) + 1)?;
     let has_more = items.len() > page.per_page as usize;
     items.truncate(page.per_page as usize);
-    let total = if include_total { Some(repo::count_tags(conn)?) } else { None };
-    Ok(Page { items, has_more, total })
+    let total = if include_total {
+        Some(repo::count_tags(conn)?)
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        has_more,
+        total,
+    })
 }
 
 /// One author.

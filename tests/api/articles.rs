@@ -17,9 +17,15 @@ async fn the_seed_article_comes_out_exactly_as_published() {
     let body = app.get_json("/api/v1/articles/1", 200).await;
     let a = &body["data"];
     assert_eq!(a["id"], 1);
-    assert_eq!(a["title"], "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي");
+    assert_eq!(
+        a["title"],
+        "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي"
+    );
     assert_eq!(a["summary"].as_str().unwrap(), seed.lead);
-    assert!(a["summary"].as_str().unwrap().starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني في موسكو"));
+    assert!(a["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("وزير الدفاع الروسي يلتقي نظيره الإيراني في موسكو"));
     // Byte for byte: every paragraph, in order, in the plain text and the HTML.
     let paragraphs = seed.all_paragraphs();
     assert_eq!(paragraphs.len(), 8);
@@ -37,7 +43,10 @@ async fn the_seed_article_comes_out_exactly_as_published() {
     assert_eq!(a["authors"], serde_json::json!([]));
     assert_eq!(a["view_count"], 11636);
     assert_eq!(a["comment_count"], 0);
-    assert!(a["published_at"].as_str().unwrap().starts_with("2020-08-22T"));
+    assert!(a["published_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2020-08-22T"));
     assert!(a["published_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(a["source"]["name"], "الماسة السورية");
     assert_eq!(a["from_archive"], true);
@@ -46,8 +55,16 @@ async fn the_seed_article_comes_out_exactly_as_published() {
     assert_eq!(a["comments_open"], true);
     assert_eq!(a["section"]["slug"], "politics");
     assert_eq!(a["section"]["name"], "سياسة");
-    let tag_names: Vec<&str> = a["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert!(tag_names.contains(&"إيران") && tag_names.contains(&"روسيا"), "{tag_names:?}");
+    let tag_names: Vec<&str> = a["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        tag_names.contains(&"إيران") && tag_names.contains(&"روسيا"),
+        "{tag_names:?}"
+    );
     assert!(a["canonical_url"].as_str().unwrap().starts_with("https://"));
     assert!(a.get("status").is_none(), "status is for editors only");
 }
@@ -56,11 +73,16 @@ async fn the_seed_article_comes_out_exactly_as_published() {
 async fn an_arabic_slug_works_percent_encoded() {
     let app = spawn_app().await;
     let slug = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي";
-    let body = app.get_json(&format!("/api/v1/articles/{}", percent(slug)), 200).await;
+    let body = app
+        .get_json(&format!("/api/v1/articles/{}", percent(slug)), 200)
+        .await;
     assert_eq!(body["data"]["id"], 1);
     assert_eq!(body["data"]["slug"], slug);
     // The canonical URL carries the slug percent-encoded.
-    assert!(body["data"]["canonical_url"].as_str().unwrap().ends_with(&percent(slug)));
+    assert!(body["data"]["canonical_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&percent(slug)));
 }
 
 #[tokio::test]
@@ -69,11 +91,31 @@ async fn drafts_and_unknown_articles_are_not_found() {
     let drafts = app.draft_ids();
     assert!(!drafts.is_empty(), "the demo corpus has drafts");
     for id in drafts {
-        crate::helpers::assert_problem(app.get(&format!("/api/v1/articles/{id}")).await, 404, "article_not_found").await;
+        crate::helpers::assert_problem(
+            app.get(&format!("/api/v1/articles/{id}")).await,
+            404,
+            "article_not_found",
+        )
+        .await;
     }
-    crate::helpers::assert_problem(app.get("/api/v1/articles/999999").await, 404, "article_not_found").await;
-    crate::helpers::assert_problem(app.get("/api/v1/articles/no-such-slug").await, 404, "article_not_found").await;
-    crate::helpers::assert_problem(app.get("/api/v1/articles/%00x").await, 404, "article_not_found").await;
+    crate::helpers::assert_problem(
+        app.get("/api/v1/articles/999999").await,
+        404,
+        "article_not_found",
+    )
+    .await;
+    crate::helpers::assert_problem(
+        app.get("/api/v1/articles/no-such-slug").await,
+        404,
+        "article_not_found",
+    )
+    .await;
+    crate::helpers::assert_problem(
+        app.get("/api/v1/articles/%00x").await,
+        404,
+        "article_not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -82,7 +124,10 @@ async fn the_list_is_newest_first_with_the_envelope() {
     let body = app.get_json("/api/v1/articles?per_page=5", 200).await;
     let data = body["data"].as_array().unwrap();
     assert_eq!(data.len(), 5);
-    let times: Vec<&str> = data.iter().map(|a| a["published_at"].as_str().unwrap()).collect();
+    let times: Vec<&str> = data
+        .iter()
+        .map(|a| a["published_at"].as_str().unwrap())
+        .collect();
     let mut sorted = times.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(times, sorted);
@@ -100,28 +145,47 @@ async fn the_list_is_newest_first_with_the_envelope() {
     assert_eq!(body["links"]["next"], "/api/v1/articles?per_page=5&page=2");
     assert!(body["links"].get("prev").is_none());
 
-    let page2 = app.get_json("/api/v1/articles?per_page=5&page=2&include_total=true", 200).await;
+    let page2 = app
+        .get_json("/api/v1/articles?per_page=5&page=2&include_total=true", 200)
+        .await;
     assert_eq!(page2["meta"]["total"], app.published_ids().len());
-    assert_eq!(page2["links"]["prev"], "/api/v1/articles?per_page=5&include_total=true&page=1");
+    assert_eq!(
+        page2["links"]["prev"],
+        "/api/v1/articles?per_page=5&include_total=true&page=1"
+    );
 
-    let oldest = app.get_json("/api/v1/articles?sort=oldest&per_page=1", 200).await;
-    let newest = app.get_json("/api/v1/articles?sort=newest&per_page=1", 200).await;
-    assert!(oldest["data"][0]["published_at"].as_str() < newest["data"][0]["published_at"].as_str());
+    let oldest = app
+        .get_json("/api/v1/articles?sort=oldest&per_page=1", 200)
+        .await;
+    let newest = app
+        .get_json("/api/v1/articles?sort=newest&per_page=1", 200)
+        .await;
+    assert!(
+        oldest["data"][0]["published_at"].as_str() < newest["data"][0]["published_at"].as_str()
+    );
 }
 
 #[tokio::test]
 async fn filters_narrow_the_list() {
     let app = spawn_app().await;
-    let politics = app.get_json("/api/v1/articles?section=politics&per_page=100", 200).await;
+    let politics = app
+        .get_json("/api/v1/articles?section=politics&per_page=100", 200)
+        .await;
     let items = politics["data"].as_array().unwrap();
     assert!(!items.is_empty());
     assert!(items.iter().all(|a| a["section"]["slug"] == "politics"));
     assert!(items.iter().any(|a| a["id"] == 1));
 
-    let iran = app.get_json("/api/v1/articles?tag=iran&per_page=100", 200).await;
+    let iran = app
+        .get_json("/api/v1/articles?tag=iran&per_page=100", 200)
+        .await;
     let items = iran["data"].as_array().unwrap();
     assert!(items.iter().any(|a| a["id"] == 1));
-    assert!(items.iter().all(|a| a["tags"].as_array().unwrap().iter().any(|t| t["slug"] == "iran")));
+    assert!(items.iter().all(|a| a["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["slug"] == "iran")));
 
     // An author credited somewhere: every listed article credits them.
     let all = app.get_json("/api/v1/articles?per_page=100", 200).await;
@@ -129,22 +193,44 @@ async fn filters_narrow_the_list() {
         .as_array()
         .unwrap()
         .iter()
-        .find_map(|a| a["authors"].as_array().unwrap().first().map(|au| au["id"].as_i64().unwrap()))
+        .find_map(|a| {
+            a["authors"]
+                .as_array()
+                .unwrap()
+                .first()
+                .map(|au| au["id"].as_i64().unwrap())
+        })
         .expect("some article credits an author");
-    let by_author = app.get_json(&format!("/api/v1/articles?author={author_id}&per_page=100"), 200).await;
+    let by_author = app
+        .get_json(
+            &format!("/api/v1/articles?author={author_id}&per_page=100"),
+            200,
+        )
+        .await;
     let items = by_author["data"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(items
+    assert!(items.iter().all(|a| a["authors"]
+        .as_array()
+        .unwrap()
         .iter()
-        .all(|a| a["authors"].as_array().unwrap().iter().any(|au| au["id"] == author_id)));
+        .any(|au| au["id"] == author_id)));
 
-    let arabic = app.get_json("/api/v1/articles?language=ar&include_total=true", 200).await;
+    let arabic = app
+        .get_json("/api/v1/articles?language=ar&include_total=true", 200)
+        .await;
     assert_eq!(arabic["meta"]["total"], app.published_ids().len());
-    let english = app.get_json("/api/v1/articles?language=en&include_total=true", 200).await;
+    let english = app
+        .get_json("/api/v1/articles?language=en&include_total=true", 200)
+        .await;
     assert_eq!(english["meta"]["total"], 0);
     assert_eq!(english["data"], serde_json::json!([]));
 
-    let nowhere = app.get_json("/api/v1/articles?section=no-such-section&include_total=true", 200).await;
+    let nowhere = app
+        .get_json(
+            "/api/v1/articles?section=no-such-section&include_total=true",
+            200,
+        )
+        .await;
     assert_eq!(nowhere["data"], serde_json::json!([]));
     assert_eq!(nowhere["meta"]["total"], 0);
 }
@@ -152,13 +238,20 @@ async fn filters_narrow_the_list() {
 #[tokio::test]
 async fn sparse_fieldsets_return_only_what_is_asked() {
     let app = spawn_app().await;
-    let body = app.get_json("/api/v1/articles?fields=title,body_html&per_page=3", 200).await;
+    let body = app
+        .get_json("/api/v1/articles?fields=title,body_html&per_page=3", 200)
+        .await;
     for a in body["data"].as_array().unwrap() {
         let mut keys: Vec<&String> = a.as_object().unwrap().keys().collect();
         keys.sort();
         assert_eq!(keys, vec!["body_html", "id", "title"]);
         assert!(a["body_html"].as_str().unwrap().starts_with("<p>"));
     }
-    let one = app.get_json("/api/v1/articles/1?fields=view_count", 200).await;
-    assert_eq!(one["data"], serde_json::json!({"id": 1, "view_count": 11636}));
+    let one = app
+        .get_json("/api/v1/articles/1?fields=view_count", 200)
+        .await;
+    assert_eq!(
+        one["data"],
+        serde_json::json!({"id": 1, "view_count": 11636})
+    );
 }

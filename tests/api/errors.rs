@@ -22,8 +22,15 @@ async fn bad_paging_values_are_400_problems() {
         ("language=Arabic", "language", "invalid_language"),
         ("section=", "section", "empty"),
     ] {
-        let body = assert_problem(app.get(&format!("/api/v1/articles?{query}")).await, 400, "invalid_parameters").await;
-        let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{query}: {body}"));
+        let body = assert_problem(
+            app.get(&format!("/api/v1/articles?{query}")).await,
+            400,
+            "invalid_parameters",
+        )
+        .await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{query}: {body}"));
         assert_eq!(errors.len(), 1, "{query}: {body}");
         assert_eq!(errors[0]["field"], field, "{query}: {body}");
         assert_eq!(errors[0]["code"], code, "{query}: {body}");
@@ -43,7 +50,12 @@ async fn every_bad_field_is_listed_at_once() {
         "invalid_parameters",
     )
     .await;
-    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields.len(), 3, "{body}");
     for f in ["per_page", "page", "sort"] {
         assert!(fields.contains(&f), "{body}");
@@ -77,7 +89,10 @@ async fn errors_speak_arabic_when_asked() {
     assert_eq!(res.headers()["content-language"], "ar");
     let body = assert_problem(res, 400, "invalid_parameters").await;
     assert_eq!(body["title"], "مُدخلات غير صالحة");
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("يجب"));
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("يجب"));
 
     let res = app
         .client
@@ -89,14 +104,24 @@ async fn errors_speak_arabic_when_asked() {
     let body = assert_problem(res, 404, "article_not_found").await;
     assert_eq!(body["title"], "المقال غير موجود");
 
-    let body = assert_problem(app.get("/api/v1/articles/999999").await, 404, "article_not_found").await;
+    let body = assert_problem(
+        app.get("/api/v1/articles/999999").await,
+        404,
+        "article_not_found",
+    )
+    .await;
     assert_eq!(body["title"], "Article not found");
 }
 
 #[tokio::test]
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let app = spawn_app().await;
-    assert_problem(app.get("/api/v1/nothing-here").await, 404, "route_not_found").await;
+    assert_problem(
+        app.get("/api/v1/nothing-here").await,
+        404,
+        "route_not_found",
+    )
+    .await;
     assert_problem(app.get("/").await, 404, "route_not_found").await;
     assert_problem(app.get("/api/v2/articles").await, 404, "route_not_found").await;
 
@@ -127,15 +152,25 @@ async fn a_saturated_or_missing_database_is_a_503_and_the_service_recovers() {
     assert_eq!(app.get("/api/v1/articles/1").await.status(), 200);
     // Hold the only connection, as a hung or unreachable database would.
     let db = app.db.clone();
-    let holder = tokio::task::spawn_blocking(move || db.run_blocking(|_| std::thread::sleep(Duration::from_millis(1500))));
+    let holder = tokio::task::spawn_blocking(move || {
+        db.run_blocking(|_| std::thread::sleep(Duration::from_millis(1500)))
+    });
     tokio::time::sleep(Duration::from_millis(200)).await;
     let res = app.get("/api/v1/articles/1").await;
     assert_eq!(res.headers()["retry-after"], "5");
     assert_problem(res, 503, "database_unavailable").await;
     assert_problem(app.get("/readyz").await, 503, "database_unavailable").await;
-    assert_eq!(app.get("/healthz").await.status(), 200, "liveness does not depend on the database");
+    assert_eq!(
+        app.get("/healthz").await.status(),
+        200,
+        "liveness does not depend on the database"
+    );
     holder.await.unwrap().unwrap();
-    assert_eq!(app.get("/api/v1/articles/1").await.status(), 200, "recovers by itself");
+    assert_eq!(
+        app.get("/api/v1/articles/1").await.status(),
+        200,
+        "recovers by itself"
+    );
     assert_eq!(app.get("/readyz").await.status(), 200);
 }
 
@@ -157,7 +192,9 @@ async fn a_postgres_outage_is_a_503_and_the_service_recovers() {
     let name = app.pg_database.clone().unwrap();
     assert_eq!(app.get("/api/v1/articles/1").await.status(), 200);
     let mut admin = PgConnection::establish(&admin_url).unwrap();
-    diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"))
+        .execute(&mut admin)
+        .unwrap();
     diesel::sql_query(format!(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
     ))
@@ -168,7 +205,9 @@ async fn a_postgres_outage_is_a_503_and_the_service_recovers() {
         assert_eq!(res.headers()["retry-after"], "5");
         assert_problem(res, 503, "database_unavailable").await;
     }
-    diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"))
+        .execute(&mut admin)
+        .unwrap();
     let mut recovered = false;
     for _ in 0..20 {
         if app.get("/api/v1/articles/1").await.status() == 200 {
@@ -177,5 +216,8 @@ async fn a_postgres_outage_is_a_503_and_the_service_recovers() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert!(recovered, "the service recovers by itself when the database returns");
+    assert!(
+        recovered,
+        "the service recovers by itself when the database returns"
+    );
 }

@@ -58,7 +58,8 @@ pub fn fresh_database() -> (String, Option<String>, Option<tempfile::TempDir>) {
     match std::env::var("KHABAR_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("khabar_test_{}", uuid_simple());
-            let mut admin = PgConnection::establish(&admin_url).expect("KHABAR_TEST_POSTGRES_URL connects");
+            let mut admin =
+                PgConnection::establish(&admin_url).expect("KHABAR_TEST_POSTGRES_URL connects");
             diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
                 .execute(&mut admin)
                 .expect("create the test database");
@@ -205,8 +206,14 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
     assert_eq!(body["status"], status, "{body}");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["type"], format!("urn:khabar:problem:{code}"), "{body}");
-    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
-    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "{body}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
     assert!(!request_id.is_empty());
     assert_eq!(body["request_id"], request_id.as_str(), "{body}");
     body

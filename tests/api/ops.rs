@@ -7,7 +7,11 @@ async fn health_and_readiness() {
     assert_eq!(health["status"], "ok");
     let ready = app.get_json("/readyz", 200).await;
     assert_eq!(ready["status"], "ok");
-    let expected = if app.pg_database.is_some() { "postgres" } else { "sqlite" };
+    let expected = if app.pg_database.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(ready["database"], expected);
     assert!(app.database_url.starts_with(expected));
 }
@@ -34,10 +38,15 @@ async fn request_ids_are_echoed_or_made() {
 async fn the_served_spec_is_the_committed_one() {
     let app = spawn_app().await;
     let served = app.get_json("/api/v1/openapi.json", 200).await;
-    let printed: serde_json::Value = serde_json::from_str(&khabar::openapi::document_json()).unwrap();
-    assert_eq!(served, printed, "the served spec is what `khabar openapi` prints");
-    let committed_text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
-        .expect("openapi/openapi.json is committed");
+    let printed: serde_json::Value =
+        serde_json::from_str(&khabar::openapi::document_json()).unwrap();
+    assert_eq!(
+        served, printed,
+        "the served spec is what `khabar openapi` prints"
+    );
+    let committed_text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .expect("openapi/openapi.json is committed");
     assert_eq!(
         committed_text,
         khabar::openapi::document_json(),
@@ -45,7 +54,12 @@ async fn the_served_spec_is_the_committed_one() {
     );
     // The limits the server enforces are in the spec.
     let params = &served["paths"]["/api/v1/articles"]["get"]["parameters"];
-    let per_page = params.as_array().unwrap().iter().find(|p| p["name"] == "per_page").unwrap();
+    let per_page = params
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .unwrap();
     assert_eq!(per_page["schema"]["maximum"], 100);
     assert_eq!(per_page["schema"]["minimum"], 1);
 }

@@ -3,7 +3,12 @@ use std::collections::HashSet;
 use crate::helpers::{spawn_with, Spawn};
 
 fn ids(body: &serde_json::Value) -> Vec<i64> {
-    body["data"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -22,7 +27,12 @@ async fn walking_pages_and_cursors_returns_every_published_article_once() {
         let mut seen = Vec::new();
         let mut page = 1;
         loop {
-            let body = app.get_json(&format!("/api/v1/articles?sort={sort}&per_page=7&page={page}"), 200).await;
+            let body = app
+                .get_json(
+                    &format!("/api/v1/articles?sort={sort}&per_page=7&page={page}"),
+                    200,
+                )
+                .await;
             let got = ids(&body);
             if got.is_empty() {
                 break;
@@ -33,7 +43,10 @@ async fn walking_pages_and_cursors_returns_every_published_article_once() {
         }
         let mut sorted = seen.clone();
         sorted.sort_unstable();
-        assert_eq!(sorted, published, "pages ({sort}) return every published article exactly once");
+        assert_eq!(
+            sorted, published,
+            "pages ({sort}) return every published article exactly once"
+        );
         assert!(seen.iter().all(|id| !drafts.contains(id)));
 
         // Cursors, following links.next.
@@ -46,11 +59,16 @@ async fn walking_pages_and_cursors_returns_every_published_article_once() {
             match body["links"]["next"].as_str() {
                 Some(next) => {
                     // After the first page, links continue by cursor only when a cursor was used.
-                    let cursor = body["meta"]["next_cursor"].as_str().expect("next_cursor beside links.next");
+                    let cursor = body["meta"]["next_cursor"]
+                        .as_str()
+                        .expect("next_cursor beside links.next");
                     path = format!("/api/v1/articles?sort={sort}&per_page=9&cursor={cursor}");
                     if steps > 0 {
                         assert!(next.contains("cursor="), "{next}");
-                        assert!(!next.contains("&page=") && !next.contains("?page="), "{next}");
+                        assert!(
+                            !next.contains("&page=") && !next.contains("?page="),
+                            "{next}"
+                        );
                     }
                 }
                 None => {
@@ -61,7 +79,10 @@ async fn walking_pages_and_cursors_returns_every_published_article_once() {
             steps += 1;
             assert!(steps < 100, "cursor walk does not end");
         }
-        assert_eq!(seen_cursor, seen, "the cursor walk ({sort}) is the page walk, in the same order");
+        assert_eq!(
+            seen_cursor, seen,
+            "the cursor walk ({sort}) is the page walk, in the same order"
+        );
     }
 }
 
@@ -74,7 +95,12 @@ async fn a_cursor_walk_is_stable_under_new_articles() {
     .await;
     let first = app.get_json("/api/v1/articles?per_page=10", 200).await;
     let cursor = first["meta"]["next_cursor"].as_str().unwrap().to_string();
-    let before = app.get_json(&format!("/api/v1/articles?per_page=10&cursor={cursor}"), 200).await;
+    let before = app
+        .get_json(
+            &format!("/api/v1/articles?per_page=10&cursor={cursor}"),
+            200,
+        )
+        .await;
     // New articles (newer than everything) arrive between two requests.
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
@@ -84,11 +110,24 @@ async fn a_cursor_walk_is_stable_under_new_articles() {
     })
     .await
     .unwrap();
-    let after = app.get_json(&format!("/api/v1/articles?per_page=10&cursor={cursor}"), 200).await;
+    let after = app
+        .get_json(
+            &format!("/api/v1/articles?per_page=10&cursor={cursor}"),
+            200,
+        )
+        .await;
     // Pages after the cursor only change if the new articles are older than it;
     // the items that were there stay in the same order.
     let before_ids = ids(&before);
-    let after_ids: Vec<i64> = ids(&after).into_iter().filter(|id| before_ids.contains(id)).collect();
-    assert!(before_ids.starts_with(&after_ids) || after_ids.iter().all(|id| before_ids.contains(id)));
-    assert!(!ids(&first).iter().any(|id| ids(&after).contains(id)), "no item repeats across the cursor");
+    let after_ids: Vec<i64> = ids(&after)
+        .into_iter()
+        .filter(|id| before_ids.contains(id))
+        .collect();
+    assert!(
+        before_ids.starts_with(&after_ids) || after_ids.iter().all(|id| before_ids.contains(id))
+    );
+    assert!(
+        !ids(&first).iter().any(|id| ids(&after).contains(id)),
+        "no item repeats across the cursor"
+    );
 }

@@ -54,10 +54,9 @@ pub async fn list_articles(
         .await?;
 
     let now = chrono::Utc::now().naive_utc();
-    let with_body = params
-        .fields
-        .as_ref()
-        .is_some_and(|f| f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText));
+    let with_body = params.fields.as_ref().is_some_and(|f| {
+        f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText)
+    });
     let next_cursor = page.next_cursor.map(|c| c.encode());
     let by_cursor = params.cursor.is_some();
     let path = req.path();
@@ -68,11 +67,20 @@ pub async fn list_articles(
             if by_cursor {
                 page_link(path, query_string, &[("cursor", Some(c.clone()))])
             } else {
-                page_link(path, query_string, &[("page", Some((params.page + 1).to_string()))])
+                page_link(
+                    path,
+                    query_string,
+                    &[("page", Some((params.page + 1).to_string()))],
+                )
             }
         }),
-        prev: (!by_cursor && params.page > 1)
-            .then(|| page_link(path, query_string, &[("page", Some((params.page - 1).to_string()))])),
+        prev: (!by_cursor && params.page > 1).then(|| {
+            page_link(
+                path,
+                query_string,
+                &[("page", Some((params.page - 1).to_string()))],
+            )
+        }),
     };
     let meta = ListMeta {
         page: (!by_cursor).then_some(params.page),

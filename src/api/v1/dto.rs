@@ -120,10 +120,16 @@ pub struct ArticleDto {
     #[schema(example = 1)]
     pub id: i64,
     /// URL slug; Arabic letters are kept (send it percent-encoded).
-    #[schema(required = false, example = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي")]
+    #[schema(
+        required = false,
+        example = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي"
+    )]
     pub slug: String,
     /// Headline.
-    #[schema(required = false, example = "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي")]
+    #[schema(
+        required = false,
+        example = "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي"
+    )]
     pub title: String,
     /// The lead paragraph.
     #[schema(required = false)]
@@ -187,7 +193,12 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 impl ArticleDto {
     /// Builds the public view; `with_body` decides whether the bodies are included.
-    pub fn from_view(view: ArticleView, settings: &Settings, now: NaiveDateTime, with_body: bool) -> Self {
+    pub fn from_view(
+        view: ArticleView,
+        settings: &Settings,
+        now: NaiveDateTime,
+        with_body: bool,
+    ) -> Self {
         let a = view.article;
         let published = a.published_at.unwrap_or(a.created_at);
         let canonical_url = a.canonical_url.unwrap_or_else(|| {
@@ -214,17 +225,29 @@ impl ArticleDto {
             tags: view
                 .tags
                 .into_iter()
-                .map(|t| TagRef { slug: t.slug, name: t.name })
+                .map(|t| TagRef {
+                    slug: t.slug,
+                    name: t.name,
+                })
                 .collect(),
             byline: a.byline,
             authors: view
                 .authors
                 .into_iter()
-                .map(|au| AuthorRef { id: au.id, name: au.name })
+                .map(|au| AuthorRef {
+                    id: au.id,
+                    name: au.name,
+                })
                 .collect(),
-            source: a.source_name.map(|name| SourceDto { name, url: a.source_url }),
+            source: a.source_name.map(|name| SourceDto {
+                name,
+                url: a.source_url,
+            }),
             canonical_url,
-            image: a.image_url.map(|url| ImageDto { url, caption: a.image_caption }),
+            image: a.image_url.map(|url| ImageDto {
+                url,
+                caption: a.image_caption,
+            }),
             published_at: utc(published),
             updated_at: utc(a.updated_at),
             view_count: view.stats.view_count,

@@ -39,11 +39,19 @@ mod tests {
     #[test]
     fn replaces_and_keeps() {
         assert_eq!(
-            page_link("/api/v1/articles", "section=politics&page=2", &[("page", Some("3".into()))]),
+            page_link(
+                "/api/v1/articles",
+                "section=politics&page=2",
+                &[("page", Some("3".into()))]
+            ),
             "/api/v1/articles?section=politics&page=3"
         );
         assert_eq!(
-            page_link("/a", "page=2&per_page=5", &[("cursor", Some("n1_2".into()))]),
+            page_link(
+                "/a",
+                "page=2&per_page=5",
+                &[("cursor", Some("n1_2".into()))]
+            ),
             "/a?per_page=5&cursor=n1_2"
         );
         assert_eq!(page_link("/a", "", &[]), "/a");

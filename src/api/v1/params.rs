@@ -116,10 +116,10 @@ impl ArticleField {
 #[into_params(parameter_in = Query)]
 pub struct ArticleListQuery {
     /// Only articles of this section (slug, e.g. `politics`). An unknown section matches nothing.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F]+$", example = "politics")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "politics")]
     pub section: Option<String>,
     /// Only articles with this tag (slug, e.g. `damascus`). An unknown tag matches nothing.
-    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F]+$", example = "damascus")]
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "damascus")]
     pub tag: Option<String>,
     /// Only articles credited to this author (id).
     #[param(value_type = Option<i64>, minimum = 1, example = 3)]
@@ -218,10 +218,20 @@ fn has_control(s: &str) -> bool {
     s.chars().any(|c| c.is_control())
 }
 
-fn text_param(errors: &mut Errors, field: &str, raw: Option<String>, max_chars: usize) -> Option<String> {
+fn text_param(
+    errors: &mut Errors,
+    field: &str,
+    raw: Option<String>,
+    max_chars: usize,
+) -> Option<String> {
     let raw = raw?;
     if raw.is_empty() {
-        errors.push(FieldError::new(field, "empty", format!("{field} must not be empty."), format!("يجب ألا تكون قيمة {field} فارغة.")));
+        errors.push(FieldError::new(
+            field,
+            "empty",
+            format!("{field} must not be empty."),
+            format!("يجب ألا تكون قيمة {field} فارغة."),
+        ));
         None
     } else if raw.chars().count() > max_chars || has_control(&raw) {
         errors.push(FieldError::new(
@@ -306,7 +316,11 @@ impl PageQuery {
         let mut errors = Errors::default();
         let (page, per_page) = paging(&mut errors, self.page.as_deref(), self.per_page.as_deref());
         let include_total = boolean(&mut errors, "include_total", self.include_total.as_deref());
-        errors.finish(PageParams { page, per_page, include_total })
+        errors.finish(PageParams {
+            page,
+            per_page,
+            include_total,
+        })
     }
 }
 
@@ -327,7 +341,9 @@ impl ArticleListQuery {
             None => None,
         };
         let language = match self.language {
-            Some(l) if (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()) => Some(l),
+            Some(l) if (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()) => {
+                Some(l)
+            }
             Some(l) => {
                 errors.push(FieldError::new(
                     "language",
@@ -367,8 +383,14 @@ impl ArticleListQuery {
                     errors.push(FieldError::new(
                         "fields",
                         "unknown_field",
-                        format!("fields names unknown fields: {bad:?}; known: {}.", ArticleField::ALL.map(|f| f.key()).join(", ")),
-                        format!("حقول غير معروفة في fields: {bad:?}؛ المعروفة: {}.", ArticleField::ALL.map(|f| f.key()).join("، ")),
+                        format!(
+                            "fields names unknown fields: {bad:?}; known: {}.",
+                            ArticleField::ALL.map(|f| f.key()).join(", ")
+                        ),
+                        format!(
+                            "حقول غير معروفة في fields: {bad:?}؛ المعروفة: {}.",
+                            ArticleField::ALL.map(|f| f.key()).join("، ")
+                        ),
                     ));
                 }
                 Some(parsed)
@@ -411,7 +433,9 @@ mod tests {
 
     fn codes(r: Result<ArticleListParams, AppError>) -> Vec<(String, &'static str)> {
         match r {
-            Err(AppError::InvalidParameters(v)) => v.into_iter().map(|e| (e.field, e.code)).collect(),
+            Err(AppError::InvalidParameters(v)) => {
+                v.into_iter().map(|e| (e.field, e.code)).collect()
+            }
             other => panic!("expected invalid parameters, got {other:?}"),
         }
     }
@@ -427,9 +451,15 @@ mod tests {
         };
         let got = codes(q.parse());
         assert!(got.contains(&("page".into(), "invalid_integer")), "{got:?}");
-        assert!(got.contains(&("per_page".into(), "out_of_range")), "{got:?}");
+        assert!(
+            got.contains(&("per_page".into(), "out_of_range")),
+            "{got:?}"
+        );
         assert!(got.contains(&("sort".into(), "invalid_sort")), "{got:?}");
-        assert!(got.contains(&("cursor".into(), "invalid_cursor")), "{got:?}");
+        assert!(
+            got.contains(&("cursor".into(), "invalid_cursor")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -22,11 +22,20 @@ fn list_body<R, T: From<R>>(req: &HttpRequest, params: PageParams, page: Page<R>
         },
         links: ListLinks {
             self_link: page_link(path, query, &[]),
-            next: page
-                .has_more
-                .then(|| page_link(path, query, &[("page", Some((params.page + 1).to_string()))])),
-            prev: (params.page > 1)
-                .then(|| page_link(path, query, &[("page", Some((params.page - 1).to_string()))])),
+            next: page.has_more.then(|| {
+                page_link(
+                    path,
+                    query,
+                    &[("page", Some((params.page + 1).to_string()))],
+                )
+            }),
+            prev: (params.page > 1).then(|| {
+                page_link(
+                    path,
+                    query,
+                    &[("page", Some((params.page - 1).to_string()))],
+                )
+            }),
         },
     }
 }
@@ -70,12 +79,18 @@ pub async fn list_sections(
     )
 )]
 #[get("/sections/{slug}")]
-pub async fn get_section(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_section(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     if slug.chars().any(char::is_control) || slug.len() > 1024 {
         return Err(AppError::NotFound(Entity::Section));
     }
-    let section = state.db.read(move |conn| taxonomy::get_section(conn, &slug)).await?;
+    let section = state
+        .db
+        .read(move |conn| taxonomy::get_section(conn, &slug))
+        .await?;
     Ok(HttpResponse::Ok().json(One {
         data: SectionDto::from(section),
     }))
@@ -121,7 +136,10 @@ pub async fn list_tags(
     )
 )]
 #[get("/authors/{id}")]
-pub async fn get_author(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_author(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let raw = id.into_inner();
     let id = raw
         .parse::<i64>()
@@ -135,7 +153,10 @@ pub async fn get_author(state: web::Data<AppState>, id: web::Path<String>) -> Re
                 format!("يجب أن يكون المعرّف عدداً صحيحاً موجباً (وصل {raw:?})."),
             )])
         })?;
-    let author = state.db.read(move |conn| taxonomy::get_author(conn, id)).await?;
+    let author = state
+        .db
+        .read(move |conn| taxonomy::get_author(conn, id))
+        .await?;
     Ok(HttpResponse::Ok().json(One {
         data: AuthorDto::from(author),
     }))
