@@ -301,6 +301,7 @@ impl From<DbCallError<ServiceError>> for AppError {
             DbCallError::Unavailable(cause) => AppError::Unavailable(cause),
             DbCallError::Inner(ServiceError::NotFound(entity)) => AppError::NotFound(entity),
             DbCallError::Inner(ServiceError::Database(e)) => AppError::Internal(format!("{e:?}")),
+            DbCallError::Inner(ServiceError::Inconsistent(why)) => AppError::Internal(why),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Builds the app and the server; `main` and the tests share this.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest};
@@ -15,6 +16,11 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::openapi::ApiDoc;
+use crate::service::taxonomy::TaxonomyCache;
+
+/// How long a taxonomy snapshot serves before it is reloaded (names edited
+/// directly in the database show up within this time).
+const TAXONOMY_MAX_AGE: Duration = Duration::from_secs(60);
 
 /// Registers every documented route on `app`; returns the app and the spec.
 pub fn routes_and_openapi<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
@@ -56,7 +62,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
-        let state = web::Data::new(AppState { db, settings });
+        let state = web::Data::new(AppState {
+            db,
+            settings,
+            taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),
+        });
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise
             // claim /api/v1/openapi.json and answer 404.

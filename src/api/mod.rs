@@ -7,8 +7,11 @@ pub mod ops;
 pub mod routes;
 pub mod v1;
 
+use std::sync::Arc;
+
 use crate::config::Settings;
 use crate::db::Db;
+use crate::service::taxonomy::TaxonomyCache;
 
 /// Shared state of every handler.
 pub struct AppState {
@@ -16,4 +19,6 @@ pub struct AppState {
     pub db: Db,
     /// Deployment settings.
     pub settings: Settings,
+    /// Sections, tags and authors in memory.
+    pub taxonomy: Arc<TaxonomyCache>,
 }

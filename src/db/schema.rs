@@ -56,6 +56,8 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        tag_ids -> Text,
+        author_ids -> Text,
     }
 }
 

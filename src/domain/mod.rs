@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod cursor;
+pub mod id_list;
 pub mod slug;
 
 /// What kind of thing was not found.

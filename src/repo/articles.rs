@@ -3,11 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{article_authors, article_stats, article_tags, articles, sections};
+use crate::db::schema::{article_authors, article_stats, article_tags, articles};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::article::{ArticleKey, ArticleStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
-use crate::repo::taxonomy::SectionRow;
 
 /// A multi-row INSERT, per backend (MultiBackend has no batch insert).
 macro_rules! batch_execute {
@@ -19,16 +18,14 @@ macro_rules! batch_execute {
     };
 }
 
-/// An article row.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+/// An article without its body: what a list shows.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
-pub struct ArticleRow {
+pub struct ArticleHead {
     pub id: i64,
     pub slug: String,
     pub title: String,
     pub summary: String,
-    pub body_html: String,
-    pub body_text: String,
     pub language: String,
     pub dir: String,
     pub section_id: i64,
@@ -43,6 +40,18 @@ pub struct ArticleRow {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Tag ids in display order (a read copy of `article_tags`).
+    pub tag_ids: String,
+    /// Author ids in credit order (a read copy of `article_authors`).
+    pub author_ids: String,
+}
+
+/// An article's body.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleBody {
+    pub body_html: String,
+    pub body_text: String,
 }
 
 /// An article's counters.
@@ -53,8 +62,16 @@ pub struct StatsRow {
     pub comment_count: i64,
 }
 
-/// An article with its section and counters, as one query returns them.
-pub type ArticleWithSection = (ArticleRow, SectionRow, Option<StatsRow>);
+/// What one read returns: the head, the body when asked, the counters.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    /// Everything but the body.
+    pub head: ArticleHead,
+    /// The body, when asked for.
+    pub body: Option<ArticleBody>,
+    /// The counters (zero when the row is missing).
+    pub stats: StatsRow,
+}
 
 /// A new article. `None` is written as NULL (SQLite has no DEFAULT in
 /// multi-row VALUES, so batches must not rely on column defaults).
@@ -80,6 +97,8 @@ pub struct ArticleInsertForm<'a> {
     pub published_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub tag_ids: &'a str,
+    pub author_ids: &'a str,
 }
 
 /// Counters of a new article.
@@ -130,10 +149,16 @@ pub enum Window {
     After(Cursor),
 }
 
-type BoxedArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
+type WithStats = diesel::dsl::LeftJoin<articles::table, article_stats::table>;
+type BoxedArticles<'a> = diesel::dsl::IntoBoxed<'a, WithStats, MultiBackend>;
 
+/// Published articles matching `filter`, joined with their counters. Boxed
+/// queries are cached as prepared statements by their SQL, so every filter
+/// combination is parsed once per connection; `IN (list)` never is (SQLite),
+/// hence no id lists here.
 fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
     let mut query = articles::table
+        .left_join(article_stats::table)
         .filter(articles::status.eq(ArticleStatus::Published.as_str()))
         .filter(articles::published_at.is_not_null())
         .into_boxed();
@@ -164,30 +189,27 @@ fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
     query
 }
 
-/// A page of published articles with their sections and counters.
-pub fn list_published(
-    conn: &mut DbConnection,
-    filter: &ArticleFilter,
+fn ordered_window<'a>(
+    mut query: BoxedArticles<'a>,
     order: KeysetOrder,
     window: Window,
     limit: i64,
-) -> QueryResult<Vec<ArticleWithSection>> {
-    let mut ids = published(filter).select(articles::id);
-    ids = match order {
-        KeysetOrder::Newest => ids.order((articles::published_at.desc(), articles::id.desc())),
-        KeysetOrder::Oldest => ids.order((articles::published_at.asc(), articles::id.asc())),
+) -> BoxedArticles<'a> {
+    query = match order {
+        KeysetOrder::Newest => query.order((articles::published_at.desc(), articles::id.desc())),
+        KeysetOrder::Oldest => query.order((articles::published_at.asc(), articles::id.asc())),
     };
     match window {
-        Window::Offset(offset) => ids = ids.offset(offset),
+        Window::Offset(offset) => query = query.offset(offset),
         Window::After(cursor) => {
             let (at, id) = (cursor.published_at, cursor.id);
-            ids = match order {
-                KeysetOrder::Newest => ids.filter(
+            query = match order {
+                KeysetOrder::Newest => query.filter(
                     articles::published_at
                         .lt(at)
                         .or(articles::published_at.eq(at).and(articles::id.lt(id))),
                 ),
-                KeysetOrder::Oldest => ids.filter(
+                KeysetOrder::Oldest => query.filter(
                     articles::published_at
                         .gt(at)
                         .or(articles::published_at.eq(at).and(articles::id.gt(id))),
@@ -195,16 +217,48 @@ pub fn list_published(
             };
         }
     }
-    // Page the narrow index first, then fetch the wide rows of just that page.
-    let page_ids: Vec<i64> = ids.limit(limit).load(conn)?;
-    if page_ids.is_empty() {
-        return Ok(Vec::new());
+    query.limit(limit)
+}
+
+/// A page of published articles with their counters; bodies only when asked.
+pub fn list_published(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    order: KeysetOrder,
+    window: Window,
+    limit: i64,
+    with_body: bool,
+) -> QueryResult<Vec<ArticleRecord>> {
+    let query = ordered_window(published(filter), order, window, limit);
+    if with_body {
+        let rows: Vec<(ArticleHead, ArticleBody, Option<StatsRow>)> = query
+            .select((
+                ArticleHead::as_select(),
+                ArticleBody::as_select(),
+                Option::<StatsRow>::as_select(),
+            ))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(head, body, stats)| ArticleRecord {
+                head,
+                body: Some(body),
+                stats: stats.unwrap_or_default(),
+            })
+            .collect())
+    } else {
+        let rows: Vec<(ArticleHead, Option<StatsRow>)> = query
+            .select((ArticleHead::as_select(), Option::<StatsRow>::as_select()))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(head, stats)| ArticleRecord {
+                head,
+                body: None,
+                stats: stats.unwrap_or_default(),
+            })
+            .collect())
     }
-    let mut rows = with_section()
-        .filter(articles::id.eq_any(&page_ids))
-        .load::<ArticleWithSection>(conn)?;
-    rows.sort_by_key(|(a, _, _)| page_ids.iter().position(|id| *id == a.id));
-    Ok(rows)
 }
 
 /// How many published articles match.
@@ -212,40 +266,32 @@ pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> Query
     published(filter).count().get_result(conn)
 }
 
-#[allow(clippy::type_complexity)]
-fn with_section() -> diesel::dsl::Select<
-    diesel::dsl::LeftJoin<
-        diesel::dsl::InnerJoin<articles::table, sections::table>,
-        article_stats::table,
-    >,
-    (
-        diesel::dsl::AsSelect<ArticleRow, MultiBackend>,
-        diesel::dsl::AsSelect<SectionRow, MultiBackend>,
-        diesel::dsl::AsSelect<Option<StatsRow>, MultiBackend>,
-    ),
-> {
-    articles::table
-        .inner_join(sections::table)
-        .left_join(article_stats::table)
-        .select((
-            ArticleRow::as_select(),
-            SectionRow::as_select(),
-            Option::<StatsRow>::as_select(),
-        ))
-}
-
-/// One published article by id or slug.
+/// One published article by id or slug, with its body.
 pub fn find_published(
     conn: &mut DbConnection,
     key: &ArticleKey,
-) -> QueryResult<Option<ArticleWithSection>> {
-    let query = with_section()
+) -> QueryResult<Option<ArticleRecord>> {
+    let query = articles::table
+        .left_join(article_stats::table)
         .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.is_not_null());
-    match key {
-        ArticleKey::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional(),
-        ArticleKey::Slug(slug) => query.filter(articles::slug.eq(slug)).first(conn).optional(),
-    }
+        .filter(articles::published_at.is_not_null())
+        .select((
+            ArticleHead::as_select(),
+            ArticleBody::as_select(),
+            Option::<StatsRow>::as_select(),
+        ));
+    let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>)> = match key {
+        ArticleKey::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional()?,
+        ArticleKey::Slug(slug) => query
+            .filter(articles::slug.eq(slug))
+            .first(conn)
+            .optional()?,
+    };
+    Ok(row.map(|(head, body, stats)| ArticleRecord {
+        head,
+        body: Some(body),
+        stats: stats.unwrap_or_default(),
+    }))
 }
 
 /// Inserts one article and returns its id.

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{article_authors, article_tags, authors, sections, tags};
+use crate::db::schema::{authors, sections, tags};
 use crate::db::DbConnection;
 
 /// A section row.
@@ -136,26 +136,6 @@ pub fn find_author(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Autho
         .optional()
 }
 
-/// The tags of each article in `ids`, as (article id, tag), by tag name.
-pub fn tags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, TagRow)>> {
-    article_tags::table
-        .inner_join(tags::table)
-        .filter(article_tags::article_id.eq_any(ids))
-        .order((article_tags::article_id, tags::name))
-        .select((article_tags::article_id, TagRow::as_select()))
-        .load(conn)
-}
-
-/// The authors of each article in `ids`, as (article id, author), in credit order.
-pub fn authors_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, AuthorRow)>> {
-    article_authors::table
-        .inner_join(authors::table)
-        .filter(article_authors::article_id.eq_any(ids))
-        .order((article_authors::article_id, article_authors::position))
-        .select((article_authors::article_id, AuthorRow::as_select()))
-        .load(conn)
-}
-
 /// Inserts a section unless its slug exists; returns its id either way.
 pub fn ensure_section(conn: &mut DbConnection, form: &SectionInsertForm) -> QueryResult<i64> {
     if let Some(found) = find_section(conn, form.slug)? {
@@ -192,4 +172,19 @@ pub fn ensure_author(conn: &mut DbConnection, form: &AuthorInsertForm) -> QueryR
         .values(form)
         .returning(authors::id)
         .get_result(conn)
+}
+
+/// Every section (small table: loaded whole into the taxonomy cache).
+pub fn all_sections(conn: &mut DbConnection) -> QueryResult<Vec<SectionRow>> {
+    sections::table.select(SectionRow::as_select()).load(conn)
+}
+
+/// Every tag.
+pub fn all_tags(conn: &mut DbConnection) -> QueryResult<Vec<TagRow>> {
+    tags::table.select(TagRow::as_select()).load(conn)
+}
+
+/// Every author.
+pub fn all_authors(conn: &mut DbConnection) -> QueryResult<Vec<AuthorRow>> {
+    authors::table.select(AuthorRow::as_select()).load(conn)
 }

@@ -1,7 +1,6 @@
 //! `khabar seed`: the seed article (a fixture compiled into the binary, so a
 //! clean clone seeds with nothing beside it) and a generated Arabic corpus.
 
-#[path = "corpus_stub.rs"]
 pub mod corpus;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
@@ -9,6 +8,7 @@ use diesel::Connection;
 
 use crate::db::DbConnection;
 use crate::domain::article::TextDirection;
+use crate::domain::id_list;
 use crate::domain::slug::slugify;
 use crate::repo::articles::{
     self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
@@ -159,13 +159,22 @@ pub fn run(
             })
             .collect::<Result<Vec<_>, _>>()?;
         let base = articles::max_id(conn)? + 1;
-        let generated: Vec<corpus::DemoArticle> =
-            corpus::generate(demo_articles, random_seed, now).collect();
-        for (chunk_index, chunk) in generated.chunks(BATCH).enumerate() {
+        // Generated lazily, one batch at a time: 100,000 articles are ~170 MB of text.
+        let mut generated = corpus::generate(demo_articles, random_seed, now);
+        for chunk_index in 0.. {
+            let chunk: Vec<corpus::DemoArticle> = generated.by_ref().take(BATCH).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let chunk = &chunk[..];
             let prepared: Vec<Prepared> = chunk
                 .iter()
                 .enumerate()
-                .map(|(i, a)| Prepared::new(a, base + (chunk_index * BATCH + i) as i64))
+                .map(|(i, a)| {
+                    let tags: Vec<i64> = a.tags.iter().map(|t| tag_ids[*t]).collect();
+                    let authors: Vec<i64> = a.authors.iter().map(|au| author_ids[*au]).collect();
+                    Prepared::new(a, base + (chunk_index * BATCH + i) as i64, &tags, &authors)
+                })
                 .collect();
             let forms: Vec<ArticleInsertForm> = chunk
                 .iter()
@@ -190,6 +199,8 @@ pub fn run(
                     published_at: (!a.draft).then_some(a.published_at),
                     created_at: a.published_at,
                     updated_at: a.published_at,
+                    tag_ids: &p.tag_ids,
+                    author_ids: &p.author_ids,
                 })
                 .collect();
             let ids = articles::insert_many(conn, &forms)?;
@@ -233,10 +244,12 @@ struct Prepared {
     body_html: String,
     body_text: String,
     image_url: Option<String>,
+    tag_ids: String,
+    author_ids: String,
 }
 
 impl Prepared {
-    fn new(a: &corpus::DemoArticle, unique: i64) -> Self {
+    fn new(a: &corpus::DemoArticle, unique: i64, tag_ids: &[i64], author_ids: &[i64]) -> Self {
         let paragraphs =
             std::iter::once(a.summary.as_str()).chain(a.paragraphs.iter().map(String::as_str));
         Prepared {
@@ -250,6 +263,8 @@ impl Prepared {
                 .image_caption
                 .as_ref()
                 .map(|_| format!("https://khabar.example/media/demo/{unique}.jpg")),
+            tag_ids: id_list::encode(tag_ids),
+            author_ids: id_list::encode(author_ids),
         }
     }
 }
@@ -338,6 +353,13 @@ fn insert_seed_article(
     let paragraphs = seed.all_paragraphs();
     let body_html = paragraphs_html(paragraphs.iter().copied());
     let body_text = paragraphs_text(paragraphs.iter().copied());
+    let mut tag_ids = Vec::new();
+    for (tag_slug, _) in SEED_TAGS {
+        if let Some(tag) = taxonomy::find_tag(conn, tag_slug)? {
+            tag_ids.push(tag.id);
+        }
+    }
+    let tag_list = id_list::encode(&tag_ids);
     let id = articles::insert(
         conn,
         &ArticleInsertForm {
@@ -360,6 +382,8 @@ fn insert_seed_article(
             published_at: Some(published_at),
             created_at: published_at,
             updated_at: published_at,
+            tag_ids: &tag_list,
+            author_ids: "",
         },
     )?;
     articles::insert_stats(
@@ -370,15 +394,13 @@ fn insert_seed_article(
             comment_count: 0,
         }],
     )?;
-    let mut links = Vec::new();
-    for (slug, _) in SEED_TAGS {
-        if let Some(tag) = taxonomy::find_tag(conn, slug)? {
-            links.push(ArticleTagForm {
-                article_id: id,
-                tag_id: tag.id,
-            });
-        }
-    }
+    let links: Vec<ArticleTagForm> = tag_ids
+        .iter()
+        .map(|tag_id| ArticleTagForm {
+            article_id: id,
+            tag_id: *tag_id,
+        })
+        .collect();
     articles::insert_tags(conn, &links)?;
     Ok(Some(id))
 }

@@ -1,25 +1,28 @@
 //! Reading published articles.
 
-use std::collections::HashMap;
-
 use crate::db::DbConnection;
 use crate::domain::article::ArticleKey;
 use crate::domain::cursor::{Cursor, KeysetOrder};
-use crate::domain::Entity;
-use crate::repo::articles::{self as repo, ArticleFilter, ArticleRow, StatsRow, Window};
+use crate::domain::{id_list, Entity};
+use crate::repo::articles::{
+    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, StatsRow, Window,
+};
 use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
+use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
 use crate::service::ServiceError;
 
 /// An article with everything a reader sees.
 #[derive(Debug, Clone)]
 pub struct ArticleView {
-    /// The article itself.
-    pub article: ArticleRow,
+    /// The article without its body.
+    pub article: ArticleHead,
+    /// The body, when asked for.
+    pub body: Option<ArticleBody>,
     /// Its section.
     pub section: SectionRow,
     /// Its counters.
     pub stats: StatsRow,
-    /// Its tags, by name.
+    /// Its tags, in display order.
     pub tags: Vec<TagRow>,
     /// Its credited authors, in credit order.
     pub authors: Vec<AuthorRow>,
@@ -60,6 +63,8 @@ pub struct ListRequest {
     pub per_page: u32,
     /// Whether to count all matches (the slow part of big lists).
     pub include_total: bool,
+    /// Whether to load the bodies.
+    pub with_body: bool,
 }
 
 /// A page of articles.
@@ -78,17 +83,19 @@ pub struct ArticlePage {
 /// One published article by id or slug; drafts are not found.
 pub fn get_published(
     conn: &mut DbConnection,
+    cache: &TaxonomyCache,
     key: &ArticleKey,
 ) -> Result<ArticleView, ServiceError> {
-    let row = repo::find_published(conn, key)?.ok_or(ServiceError::NotFound(Entity::Article))?;
-    Ok(assemble(conn, vec![row])?
+    let record = repo::find_published(conn, key)?.ok_or(ServiceError::NotFound(Entity::Article))?;
+    Ok(assemble(conn, cache, vec![record])?
         .pop()
-        .expect("one row in, one view out"))
+        .expect("one record in, one view out"))
 }
 
 /// A page of published articles.
 pub fn list_published(
     conn: &mut DbConnection,
+    cache: &TaxonomyCache,
     request: &ListRequest,
 ) -> Result<ArticlePage, ServiceError> {
     let (order, window) = match request.position {
@@ -108,15 +115,15 @@ pub fn list_published(
         });
     };
     let limit = i64::from(request.per_page) + 1;
-    let mut rows = repo::list_published(conn, &filter, order, window, limit)?;
+    let mut rows = repo::list_published(conn, &filter, order, window, limit, request.with_body)?;
     let has_more = rows.len() > request.per_page as usize;
     rows.truncate(request.per_page as usize);
     let next_cursor = if has_more {
-        rows.last().and_then(|(a, _, _)| {
-            a.published_at.map(|published_at| Cursor {
+        rows.last().and_then(|r| {
+            r.head.published_at.map(|published_at| Cursor {
                 order,
                 published_at,
-                id: a.id,
+                id: r.head.id,
             })
         })
     } else {
@@ -128,7 +135,7 @@ pub fn list_published(
         None
     };
     Ok(ArticlePage {
-        items: assemble(conn, rows)?,
+        items: assemble(conn, cache, rows)?,
         next_cursor,
         total,
         order,
@@ -160,31 +167,57 @@ fn resolve(
     Ok(Some(out))
 }
 
-/// Loads tags and authors of all rows in two queries, not two per row.
+/// Attaches section, tag and author records from the taxonomy cache.
 fn assemble(
     conn: &mut DbConnection,
-    rows: Vec<repo::ArticleWithSection>,
+    cache: &TaxonomyCache,
+    records: Vec<ArticleRecord>,
 ) -> Result<Vec<ArticleView>, ServiceError> {
-    if rows.is_empty() {
+    if records.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = rows.iter().map(|(a, _, _)| a.id).collect();
-    let mut tags: HashMap<i64, Vec<TagRow>> = HashMap::new();
-    for (article_id, tag) in taxonomy::tags_of(conn, &ids)? {
-        tags.entry(article_id).or_default().push(tag);
-    }
-    let mut authors: HashMap<i64, Vec<AuthorRow>> = HashMap::new();
-    for (article_id, author) in taxonomy::authors_of(conn, &ids)? {
-        authors.entry(article_id).or_default().push(author);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|(article, section, stats)| ArticleView {
-            tags: tags.remove(&article.id).unwrap_or_default(),
-            authors: authors.remove(&article.id).unwrap_or_default(),
-            stats: stats.unwrap_or_default(),
-            article,
-            section,
+    let refs: Vec<(i64, Vec<i64>, Vec<i64>)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.head.section_id,
+                id_list::decode(&r.head.tag_ids),
+                id_list::decode(&r.head.author_ids),
+            )
         })
-        .collect())
+        .collect();
+    let covers = |t: &Taxonomy| {
+        refs.iter().all(|(section, tags, authors)| {
+            t.sections.contains_key(section)
+                && tags.iter().all(|id| t.tags.contains_key(id))
+                && authors.iter().all(|id| t.authors.contains_key(id))
+        })
+    };
+    let taxonomy = cache.snapshot(conn, covers)?;
+    records
+        .into_iter()
+        .zip(refs)
+        .map(|(record, (section_id, tag_ids, author_ids))| {
+            let section = taxonomy.sections.get(&section_id).cloned().ok_or_else(|| {
+                ServiceError::Inconsistent(format!(
+                    "article {} names missing section {section_id}",
+                    record.head.id
+                ))
+            })?;
+            Ok(ArticleView {
+                tags: tag_ids
+                    .iter()
+                    .filter_map(|id| taxonomy.tags.get(id).cloned())
+                    .collect(),
+                authors: author_ids
+                    .iter()
+                    .filter_map(|id| taxonomy.authors.get(id).cloned())
+                    .collect(),
+                section,
+                stats: record.stats,
+                body: record.body,
+                article: record.head,
+            })
+        })
+        .collect()
 }

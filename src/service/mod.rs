@@ -16,6 +16,9 @@ pub enum ServiceError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+    /// Stored data breaks an invariant (a bug or a manual edit).
+    #[error("inconsistent data: {0}")]
+    Inconsistent(String),
 }
 
 impl IsConnectionError for ServiceError {

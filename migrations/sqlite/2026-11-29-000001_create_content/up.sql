@@ -47,7 +47,13 @@ CREATE TABLE articles (
     comments_open BOOLEAN NOT NULL DEFAULT 1,
     published_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP NOT NULL
+    updated_at TIMESTAMP NOT NULL,
+    -- Read copies of article_tags / article_authors (ids, comma-separated, in
+    -- display order), written in the same transaction as the link rows: one
+    -- cached statement then reads an article or a whole list page, with names
+    -- from the in-process taxonomy cache. The link tables serve the filters.
+    tag_ids TEXT NOT NULL DEFAULT '',
+    author_ids TEXT NOT NULL DEFAULT ''
 );
 
 -- Listing orders and filters of API.md: newest/oldest overall, by section, by language.

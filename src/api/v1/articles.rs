@@ -47,16 +47,17 @@ pub async fn list_articles(
         },
         per_page: params.per_page,
         include_total: params.include_total,
+        with_body: params.fields.as_ref().is_some_and(|f| {
+            f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText)
+        }),
     };
+    let cache = state.taxonomy.clone();
     let page = state
         .db
-        .read(move |conn| articles::list_published(conn, &request))
+        .read(move |conn| articles::list_published(conn, &cache, &request))
         .await?;
 
     let now = chrono::Utc::now().naive_utc();
-    let with_body = params.fields.as_ref().is_some_and(|f| {
-        f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText)
-    });
     let next_cursor = page.next_cursor.map(|c| c.encode());
     let by_cursor = params.cursor.is_some();
     let path = req.path();
@@ -91,7 +92,7 @@ pub async fn list_articles(
     let items = page
         .items
         .into_iter()
-        .map(|view| ArticleDto::from_view(view, &state.settings, now, with_body));
+        .map(|view| ArticleDto::from_view(view, &state.settings, now));
     Ok(match &params.fields {
         None => json_ok(&List {
             data: items.collect(),
@@ -139,11 +140,12 @@ pub async fn get_article(
     let key = ArticleKey::parse(&raw)
         .filter(|_| !raw.chars().any(char::is_control))
         .ok_or(AppError::NotFound(Entity::Article))?;
+    let cache = state.taxonomy.clone();
     let view = state
         .db
-        .read(move |conn| articles::get_published(conn, &key))
+        .read(move |conn| articles::get_published(conn, &cache, &key))
         .await?;
-    let dto = ArticleDto::from_view(view, &state.settings, chrono::Utc::now().naive_utc(), true);
+    let dto = ArticleDto::from_view(view, &state.settings, chrono::Utc::now().naive_utc());
     Ok(match fields {
         None => json_ok(&One { data: dto }),
         Some(fields) => json_ok(&One {

@@ -192,13 +192,12 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 impl ArticleDto {
-    /// Builds the public view; `with_body` decides whether the bodies are included.
-    pub fn from_view(
-        view: ArticleView,
-        settings: &Settings,
-        now: NaiveDateTime,
-        with_body: bool,
-    ) -> Self {
+    /// Builds the public view; the bodies are included when the view has them.
+    pub fn from_view(view: ArticleView, settings: &Settings, now: NaiveDateTime) -> Self {
+        let (body_html, body_text) = match view.body {
+            Some(body) => (Some(body.body_html), Some(body.body_text)),
+            None => (None, None),
+        };
         let a = view.article;
         let published = a.published_at.unwrap_or(a.created_at);
         let canonical_url = a.canonical_url.unwrap_or_else(|| {
@@ -213,8 +212,8 @@ impl ArticleDto {
             slug: a.slug,
             title: a.title,
             summary: a.summary,
-            body_html: with_body.then_some(a.body_html),
-            body_text: with_body.then_some(a.body_text),
+            body_html,
+            body_text,
             dir: TextDirection::from_db(&a.dir),
             language: a.language,
             section: SectionRef {
