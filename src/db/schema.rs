@@ -40,8 +40,6 @@ diesel::table! {
         slug -> Text,
         title -> Text,
         summary -> Text,
-        body_html -> Text,
-        body_text -> Text,
         language -> Text,
         dir -> Text,
         section_id -> BigInt,
@@ -58,6 +56,8 @@ diesel::table! {
         updated_at -> Timestamp,
         tag_ids -> Text,
         author_ids -> Text,
+        body_html -> Text,
+        body_text -> Text,
     }
 }
 

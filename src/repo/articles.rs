@@ -149,16 +149,13 @@ pub enum Window {
     After(Cursor),
 }
 
-type WithStats = diesel::dsl::LeftJoin<articles::table, article_stats::table>;
-type BoxedArticles<'a> = diesel::dsl::IntoBoxed<'a, WithStats, MultiBackend>;
+type BoxedArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
 
-/// Published articles matching `filter`, joined with their counters. Boxed
-/// queries are cached as prepared statements by their SQL, so every filter
-/// combination is parsed once per connection; `IN (list)` never is (SQLite),
-/// hence no id lists here.
+/// Published articles matching `filter`. Boxed queries are cached as prepared
+/// statements by their SQL, so each filter combination is parsed once per
+/// connection; `IN (list of values)` never is (SQLite), hence none here.
 fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
     let mut query = articles::table
-        .left_join(article_stats::table)
         .filter(articles::status.eq(ArticleStatus::Published.as_str()))
         .filter(articles::published_at.is_not_null())
         .into_boxed();
@@ -189,12 +186,15 @@ fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
     query
 }
 
-fn ordered_window<'a>(
-    mut query: BoxedArticles<'a>,
+/// The ids of one page, in order: walked on the covering index alone, so that
+/// rows skipped by OFFSET cost an index step, not a row and a join.
+fn page_ids<'a>(
+    filter: &'a ArticleFilter,
     order: KeysetOrder,
     window: Window,
     limit: i64,
-) -> BoxedArticles<'a> {
+) -> diesel::dsl::Select<BoxedArticles<'a>, articles::id> {
+    let mut query = published(filter);
     query = match order {
         KeysetOrder::Newest => query.order((articles::published_at.desc(), articles::id.desc())),
         KeysetOrder::Oldest => query.order((articles::published_at.asc(), articles::id.asc())),
@@ -217,10 +217,11 @@ fn ordered_window<'a>(
             };
         }
     }
-    query.limit(limit)
+    query.limit(limit).select(articles::id)
 }
 
 /// A page of published articles with their counters; bodies only when asked.
+/// The page's ids come from the covering index first; then its rows, by id.
 pub fn list_published(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
@@ -229,36 +230,52 @@ pub fn list_published(
     limit: i64,
     with_body: bool,
 ) -> QueryResult<Vec<ArticleRecord>> {
-    let query = ordered_window(published(filter), order, window, limit);
-    if with_body {
-        let rows: Vec<(ArticleHead, ArticleBody, Option<StatsRow>)> = query
-            .select((
-                ArticleHead::as_select(),
-                ArticleBody::as_select(),
-                Option::<StatsRow>::as_select(),
-            ))
-            .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|(head, body, stats)| ArticleRecord {
-                head,
-                body: Some(body),
-                stats: stats.unwrap_or_default(),
-            })
-            .collect())
-    } else {
-        let rows: Vec<(ArticleHead, Option<StatsRow>)> = query
-            .select((ArticleHead::as_select(), Option::<StatsRow>::as_select()))
-            .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|(head, stats)| ArticleRecord {
-                head,
-                body: None,
-                stats: stats.unwrap_or_default(),
-            })
-            .collect())
+    // MultiConnection cannot render a boxed subquery, so the ids are loaded
+    // first (a cached statement) and the rows by `IN (ids)`. Each order and
+    // shape is spelt out; the macro keeps the four variants identical.
+    let ids: Vec<i64> = page_ids(filter, order, window, limit).load(conn)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
+    macro_rules! load {
+        ($ordering:expr) => {{
+            let query = articles::table
+                .left_join(article_stats::table)
+                .filter(articles::id.eq_any(&ids))
+                .order($ordering);
+            if with_body {
+                query
+                    .select((
+                        ArticleHead::as_select(),
+                        ArticleBody::as_select(),
+                        Option::<StatsRow>::as_select(),
+                    ))
+                    .load::<(ArticleHead, ArticleBody, Option<StatsRow>)>(conn)?
+                    .into_iter()
+                    .map(|(head, body, stats)| ArticleRecord {
+                        head,
+                        body: Some(body),
+                        stats: stats.unwrap_or_default(),
+                    })
+                    .collect()
+            } else {
+                query
+                    .select((ArticleHead::as_select(), Option::<StatsRow>::as_select()))
+                    .load::<(ArticleHead, Option<StatsRow>)>(conn)?
+                    .into_iter()
+                    .map(|(head, stats)| ArticleRecord {
+                        head,
+                        body: None,
+                        stats: stats.unwrap_or_default(),
+                    })
+                    .collect()
+            }
+        }};
+    }
+    Ok(match order {
+        KeysetOrder::Newest => load!((articles::published_at.desc(), articles::id.desc())),
+        KeysetOrder::Oldest => load!((articles::published_at.asc(), articles::id.asc())),
+    })
 }
 
 /// How many published articles match.
@@ -281,10 +298,15 @@ pub fn find_published(
             Option::<StatsRow>::as_select(),
         ));
     let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>)> = match key {
-        ArticleKey::Id(id) => query.filter(articles::id.eq(*id)).first(conn).optional()?,
+        // Both keys are unique, so no LIMIT (a bound LIMIT costs a re-prepare
+        // on SQLite builds without QPSG).
+        ArticleKey::Id(id) => query
+            .filter(articles::id.eq(*id))
+            .get_result(conn)
+            .optional()?,
         ArticleKey::Slug(slug) => query
             .filter(articles::slug.eq(slug))
-            .first(conn)
+            .get_result(conn)
             .optional()?,
     };
     Ok(row.map(|(head, body, stats)| ArticleRecord {

@@ -32,8 +32,6 @@ CREATE TABLE articles (
     slug TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     summary TEXT NOT NULL,
-    body_html TEXT NOT NULL,
-    body_text TEXT NOT NULL,
     language TEXT NOT NULL DEFAULT 'ar',
     dir TEXT NOT NULL DEFAULT 'rtl' CHECK (dir IN ('rtl', 'ltr')),
     section_id BIGINT NOT NULL REFERENCES sections (id),
@@ -53,7 +51,11 @@ CREATE TABLE articles (
     -- cached statement then reads an article or a whole list page, with names
     -- from the in-process taxonomy cache. The link tables serve the filters.
     tag_ids TEXT NOT NULL DEFAULT '',
-    author_ids TEXT NOT NULL DEFAULT ''
+    author_ids TEXT NOT NULL DEFAULT '',
+    -- The bodies come last: SQLite stores a row's columns in order, so list
+    -- queries that stop before them never read their overflow pages.
+    body_html TEXT NOT NULL,
+    body_text TEXT NOT NULL
 );
 
 -- Listing orders and filters of API.md: newest/oldest overall, by section, by language.
