@@ -88,6 +88,14 @@ pub struct ServeArgs {
     )]
     pub public_url: url::Url,
 
+    /// Milliseconds a whole article or list answer is reused (0 turns the cache off).
+    #[arg(long, global = true, env = "KHABAR_CACHE_TTL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub cache_ttl_ms: u64,
+
+    /// Most memory the answer cache may use, in MiB.
+    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub cache_max_mb: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, global = true, env = "KHABAR_WORKERS")]
     pub workers: Option<usize>,
@@ -108,6 +116,8 @@ impl Default for ServeArgs {
             timezone: chrono_tz::Asia::Damascus,
             archive_after_days: 365,
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
+            cache_ttl_ms: 2000,
+            cache_max_mb: 32,
             workers: None,
             log_format: "text".into(),
             demo: false,

@@ -10,6 +10,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::cache::ResponseCache;
 use crate::api::routes::{self, RouteTable};
 use crate::api::{ops, v1, AppState};
 use crate::config::Settings;
@@ -63,6 +64,7 @@ impl Application {
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let state = web::Data::new(AppState {
+            responses: ResponseCache::new(settings.cache_ttl, settings.cache_max_bytes),
             db,
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),

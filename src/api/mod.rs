@@ -1,6 +1,7 @@
 //! The HTTP layer: handlers, DTOs, extractors and middleware. Only this layer
 //! knows HTTP.
 
+pub mod cache;
 pub mod context;
 pub mod middleware;
 pub mod ops;
@@ -21,4 +22,6 @@ pub struct AppState {
     pub settings: Settings,
     /// Sections, tags and authors in memory.
     pub taxonomy: Arc<TaxonomyCache>,
+    /// Recent whole answers of the article endpoints.
+    pub responses: cache::ResponseCache,
 }

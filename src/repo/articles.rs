@@ -244,13 +244,13 @@ pub fn list_published(
                 .filter(articles::id.eq_any(&ids))
                 .order($ordering);
             if with_body {
-                query
+                on_backend!(conn, c => query
                     .select((
                         ArticleHead::as_select(),
                         ArticleBody::as_select(),
                         Option::<StatsRow>::as_select(),
                     ))
-                    .load::<(ArticleHead, ArticleBody, Option<StatsRow>)>(conn)?
+                    .load::<(ArticleHead, ArticleBody, Option<StatsRow>)>(c))?
                     .into_iter()
                     .map(|(head, body, stats)| ArticleRecord {
                         head,
@@ -259,9 +259,9 @@ pub fn list_published(
                     })
                     .collect()
             } else {
-                query
+                on_backend!(conn, c => query
                     .select((ArticleHead::as_select(), Option::<StatsRow>::as_select()))
-                    .load::<(ArticleHead, Option<StatsRow>)>(conn)?
+                    .load::<(ArticleHead, Option<StatsRow>)>(c))?
                     .into_iter()
                     .map(|(head, stats)| ArticleRecord {
                         head,
@@ -288,26 +288,29 @@ pub fn find_published(
     conn: &mut DbConnection,
     key: &ArticleKey,
 ) -> QueryResult<Option<ArticleRecord>> {
-    let query = articles::table
-        .left_join(article_stats::table)
-        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.is_not_null())
-        .select((
-            ArticleHead::as_select(),
-            ArticleBody::as_select(),
-            Option::<StatsRow>::as_select(),
-        ));
+    macro_rules! published_where {
+        ($key_filter:expr) => {
+            articles::table
+                .left_join(article_stats::table)
+                .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+                .filter(articles::published_at.is_not_null())
+                .filter($key_filter)
+                .select((
+                    ArticleHead::as_select(),
+                    ArticleBody::as_select(),
+                    Option::<StatsRow>::as_select(),
+                ))
+        };
+    }
+    // Both keys are unique, so no LIMIT (a bound LIMIT costs a re-prepare on
+    // SQLite builds without QPSG).
     let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>)> = match key {
-        // Both keys are unique, so no LIMIT (a bound LIMIT costs a re-prepare
-        // on SQLite builds without QPSG).
-        ArticleKey::Id(id) => query
-            .filter(articles::id.eq(*id))
-            .get_result(conn)
-            .optional()?,
-        ArticleKey::Slug(slug) => query
-            .filter(articles::slug.eq(slug))
-            .get_result(conn)
-            .optional()?,
+        ArticleKey::Id(id) => on_backend!(conn, c => published_where!(articles::id.eq(*id))
+            .get_result(c)
+            .optional())?,
+        ArticleKey::Slug(slug) => on_backend!(conn, c => published_where!(articles::slug.eq(slug))
+            .get_result(c)
+            .optional())?,
     };
     Ok(row.map(|(head, body, stats)| ArticleRecord {
         head,

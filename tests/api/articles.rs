@@ -255,3 +255,60 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
         serde_json::json!({"id": 1, "view_count": 11636})
     );
 }
+
+#[tokio::test]
+async fn answers_are_reused_for_the_cache_ttl_only() {
+    use diesel::prelude::*;
+    use khabar::db::schema::article_stats;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(5),
+        cache_ttl: std::time::Duration::from_millis(600),
+        ..Spawn::default()
+    })
+    .await;
+    let first = app.get("/api/v1/articles/1").await;
+    assert_eq!(first.headers()["x-cache"], "miss");
+    let second = app.get("/api/v1/articles/1").await;
+    assert_eq!(second.headers()["x-cache"], "hit");
+    let cached: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(cached["data"]["view_count"], 11636);
+
+    app.db
+        .run_blocking(|conn| {
+            diesel::update(article_stats::table.find(1))
+                .set(article_stats::view_count.eq(11640))
+                .execute(conn)
+        })
+        .unwrap()
+        .unwrap();
+    let within_ttl = app.get_json("/api/v1/articles/1", 200).await;
+    assert_eq!(
+        within_ttl["data"]["view_count"], 11636,
+        "served from the cache"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let after = app.get("/api/v1/articles/1").await;
+    assert_eq!(after.headers()["x-cache"], "miss");
+    let fresh: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(fresh["data"]["view_count"], 11640, "fresh after the TTL");
+
+    // Lists are cached per query string; errors never are.
+    assert_eq!(
+        app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
+        "miss"
+    );
+    assert_eq!(
+        app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
+        "hit"
+    );
+    assert_eq!(
+        app.get("/api/v1/articles?per_page=3").await.headers()["x-cache"],
+        "miss"
+    );
+    assert!(app
+        .get("/api/v1/articles/999999")
+        .await
+        .headers()
+        .get("x-cache")
+        .is_none());
+}

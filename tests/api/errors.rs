@@ -147,6 +147,7 @@ async fn a_saturated_or_missing_database_is_a_503_and_the_service_recovers() {
         demo_articles: Some(5),
         pool_size: 1,
         checkout_timeout: Duration::from_millis(300),
+        ..Spawn::default()
     })
     .await;
     assert_eq!(app.get("/api/v1/articles/1").await.status(), 200);
@@ -187,6 +188,7 @@ async fn a_postgres_outage_is_a_503_and_the_service_recovers() {
         demo_articles: Some(5),
         pool_size: 2,
         checkout_timeout: Duration::from_millis(500),
+        ..Spawn::default()
     })
     .await;
     let name = app.pg_database.clone().unwrap();

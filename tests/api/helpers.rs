@@ -41,6 +41,8 @@ pub struct Spawn {
     pub pool_size: u32,
     /// Connection checkout timeout.
     pub checkout_timeout: Duration,
+    /// Answer cache TTL (off by default, so tests see every write at once).
+    pub cache_ttl: Duration,
 }
 
 impl Default for Spawn {
@@ -49,6 +51,7 @@ impl Default for Spawn {
             demo_articles: Some(60),
             pool_size: 4,
             checkout_timeout: Duration::from_millis(1500),
+            cache_ttl: Duration::ZERO,
         }
     }
 }
@@ -109,7 +112,10 @@ pub async fn spawn_with(options: Spawn) -> TestApp {
     }
     let app = Application::build(
         db.clone(),
-        Settings::default(),
+        Settings {
+            cache_ttl: options.cache_ttl,
+            ..Settings::default()
+        },
         "127.0.0.1:0",
         ServerOptions {
             workers: Some(1),

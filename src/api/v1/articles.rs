@@ -1,7 +1,6 @@
 //! `GET /articles` and `GET /articles/{id_or_slug}`.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde::Serialize;
 
 use crate::api::v1::dto::{ArticleDto, List, ListLinks, ListMeta, One};
 use crate::api::v1::links::page_link;
@@ -33,6 +32,10 @@ pub async fn list_articles(
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let params = query.into_inner().parse()?;
+    let cache_key = req.uri().to_string();
+    if let Some(hit) = state.responses.get(&cache_key) {
+        return Ok(hit);
+    }
     let request = ListRequest {
         filter: ListFilter {
             section: params.section.clone(),
@@ -93,17 +96,24 @@ pub async fn list_articles(
         .items
         .into_iter()
         .map(|view| ArticleDto::from_view(view, &state.settings, now));
+    let cache = &state.responses;
     Ok(match &params.fields {
-        None => json_ok(&List {
-            data: items.collect(),
-            meta,
-            links,
-        }),
-        Some(fields) => json_ok(&List {
-            data: items.map(|dto| sparse(&dto, fields)).collect(),
-            meta,
-            links,
-        }),
+        None => cache.store(
+            cache_key,
+            &List {
+                data: items.collect(),
+                meta,
+                links,
+            },
+        ),
+        Some(fields) => cache.store(
+            cache_key,
+            &List {
+                data: items.map(|dto| sparse(&dto, fields)).collect(),
+                meta,
+                links,
+            },
+        ),
     })
 }
 
@@ -127,9 +137,14 @@ pub async fn list_articles(
 #[get("/articles/{id_or_slug}")]
 pub async fn get_article(
     state: web::Data<AppState>,
+    req: HttpRequest,
     key: web::Path<String>,
     query: web::Query<FieldsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let cache_key = req.uri().to_string();
+    if let Some(hit) = state.responses.get(&cache_key) {
+        return Ok(hit);
+    }
     let fields = ArticleListQuery {
         fields: query.into_inner().fields,
         ..Default::default()
@@ -147,10 +162,13 @@ pub async fn get_article(
         .await?;
     let dto = ArticleDto::from_view(view, &state.settings, chrono::Utc::now().naive_utc());
     Ok(match fields {
-        None => json_ok(&One { data: dto }),
-        Some(fields) => json_ok(&One {
-            data: sparse(&dto, &fields),
-        }),
+        None => state.responses.store(cache_key, &One { data: dto }),
+        Some(fields) => state.responses.store(
+            cache_key,
+            &One {
+                data: sparse(&dto, &fields),
+            },
+        ),
     })
 }
 
@@ -168,8 +186,4 @@ fn sparse(dto: &ArticleDto, fields: &[ArticleField]) -> serde_json::Value {
         map.retain(|key, _| key == "id" || fields.iter().any(|f| f.key() == key));
     }
     value
-}
-
-fn json_ok<T: Serialize>(body: &T) -> HttpResponse {
-    HttpResponse::Ok().json(body)
 }
