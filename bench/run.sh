@@ -158,7 +158,9 @@ fresh_db() { # fresh_db BACKEND -> prints DATABASE_URL
       "${psql[@]}" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >&2 2>/dev/null \
         || "${psql[@]}" -c "DROP DATABASE IF EXISTS $PG_DB" >&2
       "${psql[@]}" -c "CREATE DATABASE $PG_DB" >&2
-      echo "postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"
+      # TLS on loopback only burns CPU on both ends (measured: -17% req/s);
+      # PG_SSLMODE=prefer measures what libpq does by default.
+      echo "postgres://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB?sslmode=${PG_SSLMODE:-disable}"
       ;;
   esac
 }

@@ -104,9 +104,14 @@ impl Application {
                         },
                     )),
             );
-            app.default_service(web::to(routes::fallback))
-                .wrap(middleware::Compress::default())
-                .wrap(middleware::from_fn(crate::api::middleware::request_context))
+            app.service(web::resource("/docs").to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                    .finish()
+            }))
+            .default_service(web::to(routes::fallback))
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::api::middleware::request_context))
         })
         .listen(listener)?
         .shutdown_timeout(30)

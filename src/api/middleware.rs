@@ -21,9 +21,14 @@ fn acceptable(id: &str) -> bool {
 /// Echoes or makes `X-Request-Id`, sets the request context (id, language)
 /// for error rendering, and logs one structured line per request.
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // HEAD is GET without the body (RFC 9110 §9.3.2): route it as GET; the
+    // HTTP/1 codec still knows the request was HEAD and sends no body.
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let request_id = req
         .headers()
         .get(&REQUEST_ID)

@@ -25,13 +25,17 @@ impl RouteTable {
                     .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
                     .collect();
                 let value = serde_json::to_value(item).unwrap_or_default();
-                let methods: Vec<String> = [
+                let mut methods: Vec<String> = [
                     "get", "put", "post", "delete", "options", "head", "patch", "trace",
                 ]
                 .iter()
                 .filter(|m| value.get(**m).is_some())
                 .map(|m| m.to_ascii_uppercase())
                 .collect();
+                if methods.iter().any(|m| m == "GET") {
+                    // Served by the middleware as GET without a body.
+                    methods.push("HEAD".into());
+                }
                 (segments, methods)
             })
             .collect();

@@ -266,8 +266,13 @@ async fn answers_are_reused_for_the_cache_ttl_only() {
         ..Spawn::default()
     })
     .await;
+    // A key is admitted on its second miss (one-off reads never fill the cache).
     let first = app.get("/api/v1/articles/1").await;
     assert_eq!(first.headers()["x-cache"], "miss");
+    assert_eq!(
+        app.get("/api/v1/articles/1").await.headers()["x-cache"],
+        "miss"
+    );
     let second = app.get("/api/v1/articles/1").await;
     assert_eq!(second.headers()["x-cache"], "hit");
     let cached: serde_json::Value = second.json().await.unwrap();
@@ -288,7 +293,7 @@ async fn answers_are_reused_for_the_cache_ttl_only() {
     );
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     let after = app.get("/api/v1/articles/1").await;
-    assert_eq!(after.headers()["x-cache"], "miss");
+    assert_eq!(after.headers()["x-cache"], "miss", "expired after the TTL");
     let fresh: serde_json::Value = after.json().await.unwrap();
     assert_eq!(fresh["data"]["view_count"], 11640, "fresh after the TTL");
 
@@ -296,6 +301,11 @@ async fn answers_are_reused_for_the_cache_ttl_only() {
     assert_eq!(
         app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
         "miss"
+    );
+    assert_eq!(
+        app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
+        "miss",
+        "admitted on the second miss"
     );
     assert_eq!(
         app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],

@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP against a fresh database.
 
 mod articles;
+mod cli;
 mod errors;
 mod helpers;
 mod ops;

@@ -65,8 +65,25 @@ async fn the_served_spec_is_the_committed_one() {
 }
 
 #[tokio::test]
+async fn head_is_get_without_a_body() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .head(format!("{}/api/v1/articles/1", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    assert!(res.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn swagger_ui_is_served_offline() {
     let app = spawn_app().await;
+    let res = app.get("/docs").await;
+    assert_eq!(res.status(), 308);
+    assert_eq!(res.headers()["location"], "/docs/");
     let res = app.get("/docs/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

@@ -58,6 +58,13 @@ CREATE TABLE articles (
     body_text TEXT NOT NULL
 );
 
+-- Bodies are read whole on every article request: keep them out of line but
+-- uncompressed, so reads skip pglz decompression (PostgreSQL only; SQLite
+-- stores text as is).
+ALTER TABLE articles
+    ALTER COLUMN body_html SET STORAGE EXTERNAL,
+    ALTER COLUMN body_text SET STORAGE EXTERNAL;
+
 -- Listing orders and filters of API.md: newest/oldest overall, by section, by language.
 CREATE INDEX articles_status_published_idx ON articles (status, published_at, id);
 CREATE INDEX articles_section_published_idx ON articles (section_id, status, published_at, id);

@@ -130,7 +130,8 @@ pub struct ArticleListQuery {
     /// Order: `newest` (default) or `oldest` first. A `cursor` keeps the order it was made with.
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
-    /// Comma-separated fields to return (sparse fieldset); `id` is always returned.
+    /// Comma-separated fields to return (sparse fieldset); `id` is always returned
+    /// (`fields=` alone returns only `id`).
     /// List items omit `body_html` and `body_text` unless named here.
     #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = "id,title,published_at")]
     pub fields: Option<String>,
@@ -370,6 +371,8 @@ impl ArticleListQuery {
         };
         let fields = match self.fields {
             None => None,
+            // `fields=` is an empty list (valid in the spec): only `id`.
+            Some(list) if list.is_empty() => Some(Vec::new()),
             Some(list) => {
                 let mut parsed = Vec::new();
                 let mut bad = Vec::new();

@@ -1,0 +1,113 @@
+//! The binary itself: start-up errors, seeding, graceful shutdown.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_khabar");
+
+#[test]
+fn a_bad_database_url_fails_start_up_with_one_line_naming_the_cause() {
+    for (url, expected) in [
+        ("mysql://x", "is not supported"),
+        (
+            "postgres://nobody@127.0.0.1:1/none",
+            "cannot connect to PostgreSQL",
+        ),
+        (
+            "sqlite:///nonexistent-dir/k.db",
+            "cannot connect to SQLite database /nonexistent-dir/k.db",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(["--database-url", url, "migrate"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{url}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{url}: {stderr}");
+        assert!(lines[0].starts_with("khabar: error: "), "{stderr}");
+        assert!(lines[0].contains(expected), "{url}: {stderr}");
+    }
+}
+
+#[test]
+fn seed_then_serve_then_sigterm_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/k.db", dir.path().display());
+    let seeded = Command::new(BIN)
+        .args(["--database-url", &url, "seed", "--articles", "25"])
+        .output()
+        .unwrap();
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let text = String::from_utf8_lossy(&seeded.stdout);
+    assert!(text.contains("seed article loaded as id 1"), "{text}");
+    assert!(text.contains("25 demo articles"), "{text}");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let ready = loop {
+        if let Ok(body) = http_get(port, "/readyz") {
+            break body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(ready.contains("\"status\":\"ok\""), "{ready}");
+    let article = http_get(port, "/api/v1/articles/1").unwrap();
+    assert!(article.contains("فريق ماسة"), "{article}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(35);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "SIGTERM did not stop the server");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+}
+
+/// A minimal HTTP/1.0 GET: enough to poll our own server without a runtime.
+fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    if response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200") {
+        Ok(response)
+    } else {
+        Err(std::io::Error::other(response))
+    }
+}
