@@ -4,7 +4,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::api::v1::dto::{ArticleDto, List, ListLinks, ListMeta, One};
 use crate::api::v1::links::page_link;
-use crate::api::v1::params::{ArticleField, ArticleListQuery};
+use crate::api::v1::params::{ArticleField, ArticleListQuery, MAX_PAGE};
 use crate::api::AppState;
 use crate::domain::article::ArticleKey;
 use crate::domain::Entity;
@@ -68,7 +68,8 @@ pub async fn list_articles(
     let links = ListLinks {
         self_link: page_link(path, query_string, &[]),
         next: next_cursor.as_ref().map(|c| {
-            if by_cursor {
+            // Past the last page number the spec allows, continue by cursor.
+            if by_cursor || params.page >= MAX_PAGE {
                 page_link(path, query_string, &[("cursor", Some(c.clone()))])
             } else {
                 page_link(
