@@ -254,6 +254,10 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
         one["data"],
         serde_json::json!({"id": 1, "view_count": 11636})
     );
+    // An empty list is not a fieldset (the spec says minItems 1).
+    for path in ["/api/v1/articles/1?fields=", "/api/v1/articles?fields="] {
+        crate::helpers::assert_problem(app.get(path).await, 400, "invalid_parameters").await;
+    }
 }
 
 #[tokio::test]

@@ -126,7 +126,7 @@ pub async fn list_articles(
     tag = "articles",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or slug", example = "1"),
-        ("fields" = Option<Vec<ArticleField>>, Query, style = Form, explode = false, description = "Comma-separated fields to return; `id` is always returned"),
+        ("fields" = Option<Vec<ArticleField>>, Query, style = Form, explode = false, min_items = 1, description = "Comma-separated fields to return; `id` is always returned"),
     ),
     responses(
         (status = 200, description = "The article with its body", body = One<ArticleDto>),

@@ -130,10 +130,9 @@ pub struct ArticleListQuery {
     /// Order: `newest` (default) or `oldest` first. A `cursor` keeps the order it was made with.
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
-    /// Comma-separated fields to return (sparse fieldset); `id` is always returned
-    /// (`fields=` alone returns only `id`).
+    /// Comma-separated fields to return (sparse fieldset); `id` is always returned.
     /// List items omit `body_html` and `body_text` unless named here.
-    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, example = "id,title,published_at")]
+    #[param(value_type = Option<Vec<ArticleField>>, style = Form, explode = false, min_items = 1, example = "id,title,published_at")]
     pub fields: Option<String>,
     /// 1-based page number (ignored when `cursor` is given; deep walks should use `cursor`).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000000, example = 1)]
@@ -371,8 +370,6 @@ impl ArticleListQuery {
         };
         let fields = match self.fields {
             None => None,
-            // `fields=` is an empty list (valid in the spec): only `id`.
-            Some(list) if list.is_empty() => Some(Vec::new()),
             Some(list) => {
                 let mut parsed = Vec::new();
                 let mut bad = Vec::new();
