@@ -9,17 +9,20 @@ use crate::domain::Entity;
 use crate::repo::taxonomy::{self as repo, AuthorRow, SectionRow, TagRow};
 use crate::service::{Page, PageRequest, ServiceError};
 
-/// A page of sections in display order.
-pub fn list_sections(
+/// One page of a small collection, fetching one row more to know whether
+/// another page follows.
+fn paged<T>(
     conn: &mut DbConnection,
     page: PageRequest,
     include_total: bool,
-) -> Result<Page<SectionRow>, ServiceError> {
-    let mut items = repo::list_sections(conn, page.offset(), i64::from(page.per_page) + 1)?;
+    load: fn(&mut DbConnection, i64, i64) -> diesel::QueryResult<Vec<T>>,
+    count: fn(&mut DbConnection) -> diesel::QueryResult<i64>,
+) -> Result<Page<T>, ServiceError> {
+    let mut items = load(conn, page.offset(), i64::from(page.per_page) + 1)?;
     let has_more = items.len() > page.per_page as usize;
     items.truncate(page.per_page as usize);
     let total = if include_total {
-        Some(repo::count_sections(conn)?)
+        Some(count(conn)?)
     } else {
         None
     };
@@ -28,6 +31,21 @@ pub fn list_sections(
         has_more,
         total,
     })
+}
+
+/// A page of sections in display order.
+pub fn list_sections(
+    conn: &mut DbConnection,
+    page: PageRequest,
+    include_total: bool,
+) -> Result<Page<SectionRow>, ServiceError> {
+    paged(
+        conn,
+        page,
+        include_total,
+        repo::list_sections,
+        repo::count_sections,
+    )
 }
 
 /// One section.
@@ -41,19 +59,7 @@ pub fn list_tags(
     page: PageRequest,
     include_total: bool,
 ) -> Result<Page<TagRow>, ServiceError> {
-    let mut items = repo::list_tags(conn, page.offset(), i64::from(page.per_page) + 1)?;
-    let has_more = items.len() > page.per_page as usize;
-    items.truncate(page.per_page as usize);
-    let total = if include_total {
-        Some(repo::count_tags(conn)?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        has_more,
-        total,
-    })
+    paged(conn, page, include_total, repo::list_tags, repo::count_tags)
 }
 
 /// One author.

@@ -6,9 +6,10 @@ use crate::api::v1::dto::{AuthorDto, List, ListLinks, ListMeta, One, SectionDto,
 use crate::api::v1::links::page_link;
 use crate::api::v1::params::{PageParams, PageQuery};
 use crate::api::AppState;
+use crate::db::DbConnection;
 use crate::domain::Entity;
 use crate::error::{AppError, Problem};
-use crate::service::{taxonomy, Page, PageRequest};
+use crate::service::{taxonomy, Page, PageRequest, ServiceError};
 
 fn list_body<R, T: From<R>>(req: &HttpRequest, params: PageParams, page: Page<R>) -> List<T> {
     let (path, query) = (req.path(), req.query_string());
@@ -40,6 +41,29 @@ fn list_body<R, T: From<R>>(req: &HttpRequest, params: PageParams, page: Page<R>
     }
 }
 
+/// Parses the page query, loads one page with `load`, answers the envelope.
+async fn list_page<R, T>(
+    state: &AppState,
+    req: &HttpRequest,
+    query: PageQuery,
+    load: fn(&mut DbConnection, PageRequest, bool) -> Result<Page<R>, ServiceError>,
+) -> Result<HttpResponse, AppError>
+where
+    R: Send + 'static,
+    T: From<R> + serde::Serialize,
+{
+    let params = query.parse()?;
+    let request = PageRequest {
+        page: params.page,
+        per_page: params.per_page,
+    };
+    let page = state
+        .db
+        .read(move |conn| load(conn, request, params.include_total))
+        .await?;
+    Ok(HttpResponse::Ok().json(list_body::<_, T>(req, params, page)))
+}
+
 /// The site's sections, in display order.
 #[utoipa::path(
     tag = "sections",
@@ -56,16 +80,7 @@ pub async fn list_sections(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let params = query.into_inner().parse()?;
-    let request = PageRequest {
-        page: params.page,
-        per_page: params.per_page,
-    };
-    let page = state
-        .db
-        .read(move |conn| taxonomy::list_sections(conn, request, params.include_total))
-        .await?;
-    Ok(HttpResponse::Ok().json(list_body::<_, SectionDto>(&req, params, page)))
+    list_page::<_, SectionDto>(&state, &req, query.into_inner(), taxonomy::list_sections).await
 }
 
 /// One section by slug.
@@ -112,16 +127,7 @@ pub async fn list_tags(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let params = query.into_inner().parse()?;
-    let request = PageRequest {
-        page: params.page,
-        per_page: params.per_page,
-    };
-    let page = state
-        .db
-        .read(move |conn| taxonomy::list_tags(conn, request, params.include_total))
-        .await?;
-    Ok(HttpResponse::Ok().json(list_body::<_, TagDto>(&req, params, page)))
+    list_page::<_, TagDto>(&state, &req, query.into_inner(), taxonomy::list_tags).await
 }
 
 /// One author by id.
