@@ -299,6 +299,7 @@ impl From<DbCallError<ServiceError>> for AppError {
     fn from(err: DbCallError<ServiceError>) -> Self {
         match err {
             DbCallError::Unavailable(cause) => AppError::Unavailable(cause),
+            DbCallError::Panicked(cause) => AppError::Internal(cause),
             DbCallError::Inner(ServiceError::NotFound(entity)) => AppError::NotFound(entity),
             DbCallError::Inner(ServiceError::Database(e)) => AppError::Internal(format!("{e:?}")),
             DbCallError::Inner(ServiceError::Inconsistent(why)) => AppError::Internal(why),

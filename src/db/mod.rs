@@ -257,6 +257,9 @@ pub enum DbCallError<E> {
     /// The closure itself failed.
     #[error(transparent)]
     Inner(E),
+    /// The closure panicked (a bug): the request fails, the server goes on.
+    #[error("database task failed: {0}")]
+    Panicked(String),
 }
 
 impl Db {
@@ -341,7 +344,7 @@ impl Db {
             };
         let pool = self.pool.clone();
         let health = self.health.clone();
-        let joined = actix_web::web::block(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let mut conn = match pool.get() {
                 Ok(conn) => conn,
@@ -360,7 +363,7 @@ impl Db {
             }
         })
         .await;
-        joined.unwrap_or_else(|blocking| Err(DbCallError::Unavailable(blocking.to_string())))
+        joined.unwrap_or_else(|join| Err(DbCallError::Panicked(join.to_string())))
     }
 
     /// Runs `f` with a pooled connection on the current thread (CLI use).
