@@ -15,9 +15,10 @@ pub enum ArticleKey {
 
 impl ArticleKey {
     /// All ASCII digits is an id (slugs are never all digits); anything else is
-    /// a slug. `None` for an empty key or an id too large to exist.
+    /// a slug. `None` for a key no article can have: empty, over 1 KiB, with
+    /// control characters (PostgreSQL rejects NUL in text), or an id too large.
     pub fn parse(raw: &str) -> Option<Self> {
-        if raw.is_empty() || raw.len() > 1024 {
+        if raw.is_empty() || raw.len() > 1024 || raw.chars().any(char::is_control) {
             return None;
         }
         if raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -107,6 +108,7 @@ mod tests {
             Some(ArticleKey::Slug("وزير-الدفاع".into()))
         );
         assert_eq!(ArticleKey::parse(""), None);
+        assert_eq!(ArticleKey::parse("a\u{0}b"), None);
         assert_eq!(ArticleKey::parse("99999999999999999999"), None);
     }
 

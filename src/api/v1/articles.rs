@@ -153,9 +153,7 @@ pub async fn get_article(
     .parse()?
     .fields;
     let raw = key.into_inner();
-    let key = ArticleKey::parse(&raw)
-        .filter(|_| !raw.chars().any(char::is_control))
-        .ok_or(AppError::NotFound(Entity::Article))?;
+    let key = ArticleKey::parse(&raw).ok_or(AppError::NotFound(Entity::Article))?;
     let cache = state.taxonomy.clone();
     let view = state
         .db
