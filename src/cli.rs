@@ -30,6 +30,30 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Manage API tokens (only their SHA-256 is stored).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `khabar token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it once (it cannot be shown again).
+    Create {
+        /// admin, editor, moderator or partner.
+        #[arg(long)]
+        role: crate::domain::role::Role,
+        /// Who or what the token is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        /// The token's id (from `token list`).
+        id: i64,
+    },
 }
 
 /// Which database, and how many connections.

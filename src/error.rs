@@ -8,9 +8,10 @@ use utoipa::ToSchema;
 
 use crate::api::context::{self, Lang};
 use crate::db::DbCallError;
-use crate::service::ServiceError;
+use crate::service::tokens::AuthFailure;
+use crate::service::{Conflict, ServiceError};
 
-pub use crate::domain::Entity;
+pub use crate::domain::{Entity, FieldError};
 
 impl Entity {
     fn code(self) -> &'static str {
@@ -19,6 +20,8 @@ impl Entity {
             Entity::Section => "section_not_found",
             Entity::Tag => "tag_not_found",
             Entity::Author => "author_not_found",
+            Entity::Token => "token_not_found",
+            Entity::Revision => "revision_not_found",
         }
     }
     fn text(self, lang: Lang) -> (&'static str, &'static str) {
@@ -37,36 +40,16 @@ impl Entity {
             (Entity::Tag, Lang::Ar) => ("الوسم غير موجود", "لا يوجد وسم بهذا الرابط."),
             (Entity::Author, Lang::En) => ("Author not found", "No author has this id."),
             (Entity::Author, Lang::Ar) => ("الكاتب غير موجود", "لا يوجد كاتب بهذا المعرّف."),
-        }
-    }
-}
-
-/// One bad input field, in both languages (the response picks one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The parameter or body field, e.g. `per_page`.
-    pub field: String,
-    /// Stable snake_case code, e.g. `out_of_range`.
-    pub code: &'static str,
-    /// English message.
-    pub en: String,
-    /// Arabic message.
-    pub ar: String,
-}
-
-impl FieldError {
-    /// A bad field with its messages.
-    pub fn new(
-        field: &str,
-        code: &'static str,
-        en: impl Into<String>,
-        ar: impl Into<String>,
-    ) -> Self {
-        FieldError {
-            field: field.to_string(),
-            code,
-            en: en.into(),
-            ar: ar.into(),
+            (Entity::Token, Lang::En) => ("Token not found", "No token has this id."),
+            (Entity::Token, Lang::Ar) => ("الرمز غير موجود", "لا يوجد رمز وصول بهذا المعرّف."),
+            (Entity::Revision, Lang::En) => (
+                "Revision not found",
+                "This article has no revision with this number.",
+            ),
+            (Entity::Revision, Lang::Ar) => (
+                "النسخة غير موجودة",
+                "لا توجد نسخة سابقة من المقال بهذا الرقم.",
+            ),
         }
     }
 }
@@ -86,6 +69,33 @@ pub enum AppError {
     /// The route exists but not with this method (405).
     #[error("method not allowed")]
     MethodNotAllowed(Vec<String>),
+    /// No usable credentials (401, with `WWW-Authenticate`).
+    #[error("unauthorized: {0:?}")]
+    Unauthorized(AuthFailure),
+    /// Valid credentials without the role the route needs (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// Well-formed values that break the rules (422); every bad field listed.
+    #[error("validation failed: {0:?}")]
+    Unprocessable(Vec<FieldError>),
+    /// The request conflicts with the current state (409).
+    #[error("conflict: {0:?}")]
+    Conflict(Conflict),
+    /// `If-Match` names another version (412).
+    #[error("precondition failed")]
+    PreconditionFailed {
+        /// The current ETag.
+        current_etag: String,
+    },
+    /// A write without `If-Match` (428).
+    #[error("precondition required")]
+    PreconditionRequired,
+    /// The body is larger than allowed (413).
+    #[error("payload too large")]
+    PayloadTooLarge(usize),
+    /// The body is not JSON (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// The database cannot be reached (503, with Retry-After).
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -152,6 +162,18 @@ impl AppError {
             AppError::NotFound(entity) => entity.code(),
             AppError::RouteNotFound => "route_not_found",
             AppError::MethodNotAllowed(_) => "method_not_allowed",
+            AppError::Unauthorized(AuthFailure::Missing) => "token_missing",
+            AppError::Unauthorized(AuthFailure::Malformed) => "token_malformed",
+            AppError::Unauthorized(AuthFailure::Unknown) => "token_invalid",
+            AppError::Unauthorized(AuthFailure::Revoked) => "token_revoked",
+            AppError::Forbidden => "forbidden",
+            AppError::Unprocessable(_) => "validation_failed",
+            AppError::Conflict(Conflict::SectionInUse(_)) => "section_not_empty",
+            AppError::Conflict(Conflict::SlugTaken(_)) => "slug_taken",
+            AppError::PreconditionFailed { .. } => "version_mismatch",
+            AppError::PreconditionRequired => "if_match_required",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Unavailable(_) => "database_unavailable",
             AppError::Internal(_) => "internal_error",
         }
@@ -198,6 +220,104 @@ impl AppError {
                     )
                 }
             }
+            AppError::Unauthorized(failure) => {
+                let (en, ar) = match failure {
+                    AuthFailure::Missing => (
+                        "This route needs a token: send Authorization: Bearer <token>.",
+                        "هذا المسار يحتاج إلى رمز وصول: أرسل Authorization: Bearer <token>.",
+                    ),
+                    AuthFailure::Malformed => (
+                        "The Authorization header must be Bearer followed by a khb_ token.",
+                        "يجب أن تكون ترويسة Authorization بالشكل Bearer يليها رمز يبدأ بـ khb_.",
+                    ),
+                    AuthFailure::Unknown => (
+                        "The token is not known.",
+                        "رمز الوصول غير معروف.",
+                    ),
+                    AuthFailure::Revoked => (
+                        "The token was revoked.",
+                        "رمز الوصول أُلغي.",
+                    ),
+                };
+                pair(("Unauthorized", en), ("غير مصرّح", ar))
+            }
+            AppError::Forbidden => pair(
+                (
+                    "Forbidden",
+                    "The token's role does not allow this request.",
+                ),
+                ("ممنوع", "دور رمز الوصول لا يسمح بهذا الطلب."),
+            ),
+            AppError::Unprocessable(_) => pair(
+                (
+                    "Validation failed",
+                    "One or more fields break the rules; see errors.",
+                ),
+                (
+                    "فشل التحقق",
+                    "حقل واحد أو أكثر لا يستوفي الشروط؛ راجع قائمة الأخطاء.",
+                ),
+            ),
+            AppError::Conflict(Conflict::SectionInUse(n)) => {
+                if lang == Lang::Ar {
+                    (
+                        "القسم غير فارغ".into(),
+                        format!("لا يمكن حذف القسم: فيه {n} مقالاً (بما فيها المسودات والمحذوفة)."),
+                    )
+                } else {
+                    (
+                        "Section not empty".into(),
+                        format!("The section still has {n} article(s) (drafts and deleted ones included); move them first."),
+                    )
+                }
+            }
+            AppError::Conflict(Conflict::SlugTaken(slug)) => {
+                if lang == Lang::Ar {
+                    ("الرابط مستخدم".into(), format!("الرابط {slug:?} مستخدم أو كان مستخدماً."))
+                } else {
+                    ("Slug taken".into(), format!("The slug {slug:?} is in use or was used before."))
+                }
+            }
+            AppError::PreconditionFailed { current_etag } => {
+                if lang == Lang::Ar {
+                    (
+                        "النسخة تغيّرت".into(),
+                        format!("عُدّل المقال منذ قرأته؛ النسخة الحالية {current_etag}. أعد القراءة ثم حاول."),
+                    )
+                } else {
+                    (
+                        "Precondition failed".into(),
+                        format!("The article changed since you read it; the current ETag is {current_etag}. Read it again, then retry."),
+                    )
+                }
+            }
+            AppError::PreconditionRequired => pair(
+                (
+                    "Precondition required",
+                    "Send If-Match with the ETag you read, so that edits never overwrite each other.",
+                ),
+                (
+                    "الشرط المسبق مطلوب",
+                    "أرسل If-Match مع قيمة ETag التي قرأتها، كي لا تطغى التعديلات بعضها على بعض.",
+                ),
+            ),
+            AppError::PayloadTooLarge(limit) => {
+                if lang == Lang::Ar {
+                    ("الطلب كبير جداً".into(), format!("يجب ألا يتجاوز جسم الطلب {limit} بايت."))
+                } else {
+                    ("Payload too large".into(), format!("The request body must be at most {limit} bytes."))
+                }
+            }
+            AppError::UnsupportedMediaType => pair(
+                (
+                    "Unsupported media type",
+                    "Send the body as JSON with Content-Type: application/json.",
+                ),
+                (
+                    "نوع المحتوى غير مدعوم",
+                    "أرسل جسم الطلب بصيغة JSON مع Content-Type: application/json.",
+                ),
+            ),
             AppError::Unavailable(_) => pair(
                 (
                     "Service unavailable",
@@ -226,7 +346,7 @@ impl AppError {
         let ctx = context::current();
         let (title, detail) = self.texts(ctx.lang);
         let errors = match self {
-            AppError::InvalidParameters(fields) => Some(
+            AppError::InvalidParameters(fields) | AppError::Unprocessable(fields) => Some(
                 fields
                     .iter()
                     .map(|f| ProblemField {
@@ -261,6 +381,14 @@ impl ResponseError for AppError {
             AppError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound(_) | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -289,6 +417,21 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(allow) => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }
+            AppError::Unauthorized(failure) => {
+                // RFC 6750 §3: a request without credentials gets the bare
+                // challenge; a bad token says so.
+                let challenge = match failure {
+                    AuthFailure::Missing => r#"Bearer realm="khabar""#,
+                    AuthFailure::Malformed => r#"Bearer realm="khabar", error="invalid_request""#,
+                    AuthFailure::Unknown | AuthFailure::Revoked => {
+                        r#"Bearer realm="khabar", error="invalid_token""#
+                    }
+                };
+                builder.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            AppError::PreconditionFailed { current_etag } => {
+                builder.insert_header((header::ETAG, current_etag.as_str()));
+            }
             _ => {}
         }
         builder.json(problem)
@@ -303,6 +446,16 @@ impl From<DbCallError<ServiceError>> for AppError {
             DbCallError::Inner(ServiceError::NotFound(entity)) => AppError::NotFound(entity),
             DbCallError::Inner(ServiceError::Database(e)) => AppError::Internal(format!("{e:?}")),
             DbCallError::Inner(ServiceError::Inconsistent(why)) => AppError::Internal(why),
+            DbCallError::Inner(ServiceError::Unauthorized(failure)) => {
+                AppError::Unauthorized(failure)
+            }
+            DbCallError::Inner(ServiceError::Invalid(fields)) => AppError::Unprocessable(fields),
+            DbCallError::Inner(ServiceError::Conflict(c)) => AppError::Conflict(c),
+            DbCallError::Inner(ServiceError::VersionMismatch { current }) => {
+                AppError::PreconditionFailed {
+                    current_etag: crate::api::http_cache::etag(current),
+                }
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use khabar::cli::{Cli, Command, ServeArgs};
+use khabar::cli::{Cli, Command, ServeArgs, TokenCommand};
 use khabar::config::Settings;
 use khabar::db::{one_line, Db, PoolSettings};
 use khabar::startup::{Application, ServerOptions};
@@ -84,7 +84,75 @@ fn run(
             Ok(())
         }
         Command::Serve => serve(serve_args, database),
+        Command::Token(command) => token(command, database),
     }
+}
+
+fn token(command: TokenCommand, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+    use khabar::service::{tokens, PageRequest};
+    let db = connect(database, true)?;
+    let failed = |e: khabar::service::ServiceError| e.to_string();
+    match command {
+        TokenCommand::Create { role, name } => {
+            let name = tokens::validate_name(&name)?;
+            let (info, text) = db
+                .run_blocking(|conn| tokens::create(conn, role, &name))
+                .map_err(|e| e.to_string())?
+                .map_err(failed)?;
+            eprintln!(
+                "token {} ({}, role {}) created; it is shown once, store it now:",
+                info.row.id,
+                info.row.name,
+                info.role.as_str()
+            );
+            println!("{text}");
+        }
+        TokenCommand::List => {
+            let mut page = 1;
+            println!("id\trole\tprefix\tname\tcreated_at\tlast_used_at\trevoked_at");
+            loop {
+                let request = PageRequest {
+                    page,
+                    per_page: 100,
+                };
+                let found = db
+                    .run_blocking(|conn| tokens::list(conn, request, false))
+                    .map_err(|e| e.to_string())?
+                    .map_err(failed)?;
+                for t in &found.items {
+                    let when = |t: Option<chrono::NaiveDateTime>| {
+                        t.map(|t| t.and_utc().to_rfc3339())
+                            .unwrap_or_else(|| "-".into())
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        t.row.id,
+                        t.role.as_str(),
+                        t.display_prefix(),
+                        t.row.name,
+                        t.row.created_at.and_utc().to_rfc3339(),
+                        when(t.row.last_used_at),
+                        when(t.row.revoked_at)
+                    );
+                }
+                if !found.has_more {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let info = db
+                .run_blocking(|conn| tokens::revoke(conn, id))
+                .map_err(|e| e.to_string())?
+                .map_err(|e| match e {
+                    khabar::service::ServiceError::NotFound(_) => format!("no token has id {id}"),
+                    other => other.to_string(),
+                })?;
+            println!("token {} ({}) is revoked", info.row.id, info.row.name);
+        }
+    }
+    Ok(())
 }
 
 fn serve(args: ServeArgs, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {

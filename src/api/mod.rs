@@ -1,8 +1,10 @@
 //! The HTTP layer: handlers, DTOs, extractors and middleware. Only this layer
 //! knows HTTP.
 
+pub mod auth;
 pub mod cache;
 pub mod context;
+pub mod http_cache;
 pub mod middleware;
 pub mod ops;
 pub mod routes;
@@ -24,4 +26,18 @@ pub struct AppState {
     pub taxonomy: Arc<TaxonomyCache>,
     /// Recent whole answers of the article endpoints.
     pub responses: cache::ResponseCache,
+}
+
+impl AppState {
+    /// After a write to articles: no answer computed before it is served again.
+    pub fn articles_changed(&self) {
+        self.responses.invalidate();
+    }
+
+    /// After a write to sections, tags or authors: names are reloaded and no
+    /// answer computed before it is served again.
+    pub fn taxonomy_changed(&self) {
+        self.taxonomy.invalidate();
+        self.responses.invalidate();
+    }
 }

@@ -410,6 +410,39 @@ impl IsConnectionError for diesel::result::Error {
     }
 }
 
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the
+/// write lock is taken first, so two read-then-write transactions queue on
+/// `busy_timeout` instead of failing when the second one upgrades (diesel's
+/// `transaction` begins DEFERRED). On PostgreSQL it is diesel's own.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConnection::Postgres(_) => return conn.transaction(f),
+        // Begun through diesel's own manager (as SqliteConnection's
+        // immediate_transaction does), so its depth is tracked: nested
+        // transactions become savepoints, and a connection left in a
+        // transaction by a panic is discarded by the pool.
+        DbConnection::Sqlite(lite) => {
+            AnsiTransactionManager::begin_transaction_sql(lite, "BEGIN IMMEDIATE")?
+        }
+    }
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match f(&mut *conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = Manager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
 /// Runs the embedded migrations of this connection's backend.
 pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, DbSetupError> {
     let applied = match conn {

@@ -58,6 +58,43 @@ diesel::table! {
         author_ids -> Text,
         body_html -> Text,
         body_text -> Text,
+        version -> BigInt,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        lookup -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        number -> Integer,
+        article_version -> BigInt,
+        changed_fields -> Text,
+        token_id -> Nullable<BigInt>,
+        editor_name -> Text,
+        created_at -> Timestamp,
+        snapshot -> Text,
+    }
+}
+
+diesel::table! {
+    article_slugs (slug) {
+        slug -> Text,
+        article_id -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -90,6 +127,8 @@ diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
 diesel::joinable!(article_authors -> articles (article_id));
 diesel::joinable!(article_authors -> authors (author_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_slugs -> articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
@@ -99,4 +138,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_stats,
     article_tags,
     article_authors,
+    api_tokens,
+    article_revisions,
+    article_slugs,
 );

@@ -49,6 +49,46 @@ impl ArticleStatus {
     }
 }
 
+impl ArticleStatus {
+    /// Parses the stored value.
+    pub fn from_db(value: &str) -> Self {
+        if value == "published" {
+            ArticleStatus::Published
+        } else {
+            ArticleStatus::Draft
+        }
+    }
+}
+
+/// Where an article stands, as editors see it: a `published` article whose
+/// time has not come is `scheduled` (embargoed), invisible to the public.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EditorialStatus {
+    /// Not visible to the public.
+    Draft,
+    /// Published with a future `published_at`: visible from that moment on.
+    Scheduled,
+    /// Visible to the public.
+    #[default]
+    Published,
+}
+
+impl EditorialStatus {
+    /// The status of a stored article at `now`.
+    pub fn of(
+        status: ArticleStatus,
+        published_at: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) -> Self {
+        match (status, published_at) {
+            (ArticleStatus::Draft, _) => EditorialStatus::Draft,
+            (ArticleStatus::Published, Some(at)) if at > now => EditorialStatus::Scheduled,
+            (ArticleStatus::Published, _) => EditorialStatus::Published,
+        }
+    }
+}
+
 /// Text direction of an article's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -120,6 +160,26 @@ mod tests {
         let age = Duration::days(365);
         assert!(is_archived(day("2020-08-22"), day("2026-11-29"), age));
         assert!(!is_archived(day("2026-11-01"), day("2026-11-29"), age));
+    }
+
+    #[test]
+    fn scheduled_is_published_in_the_future() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        let now = at("2026-12-01 12:00:00");
+        let of = |status, published| EditorialStatus::of(status, published, now);
+        assert_eq!(of(ArticleStatus::Draft, None), EditorialStatus::Draft);
+        assert_eq!(
+            of(ArticleStatus::Draft, Some(at("2027-01-01 00:00:00"))),
+            EditorialStatus::Draft
+        );
+        assert_eq!(
+            of(ArticleStatus::Published, Some(at("2026-12-01 12:00:01"))),
+            EditorialStatus::Scheduled
+        );
+        assert_eq!(
+            of(ArticleStatus::Published, Some(now)),
+            EditorialStatus::Published
+        );
     }
 
     #[test]

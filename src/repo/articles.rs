@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{article_authors, article_stats, article_tags, articles};
+use crate::db::schema::{article_authors, article_slugs, article_stats, article_tags, articles};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::article::{ArticleKey, ArticleStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
@@ -71,6 +71,8 @@ pub struct ArticleRecord {
     pub body: Option<ArticleBody>,
     /// The counters (zero when the row is missing).
     pub stats: StatsRow,
+    /// The edit counter (the ETag); 0 in lists, which do not read it.
+    pub version: i64,
 }
 
 /// A new article. `None` is written as NULL (SQLite has no DEFAULT in
@@ -127,9 +129,36 @@ pub struct ArticleAuthorForm {
     pub position: i32,
 }
 
-/// Which published articles a list shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Which articles a list may show, by editorial state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Published with a publication time not after `now`: what the public sees.
+    Public {
+        /// The moment of the request.
+        now: NaiveDateTime,
+    },
+    /// Published with a publication time after `now` (embargoed), for editors.
+    Scheduled {
+        /// The moment of the request.
+        now: NaiveDateTime,
+    },
+    /// Drafts that are not deleted, for editors; listed by creation time.
+    Draft,
+}
+
+impl Visibility {
+    /// Whether lists are ordered (and cursors keyed) by creation time rather
+    /// than publication time.
+    pub fn by_creation(self) -> bool {
+        matches!(self, Visibility::Draft)
+    }
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleFilter {
+    /// Editorial state (the public sees `Public` only).
+    pub visibility: Visibility,
     /// Only this section (by id).
     pub section_id: Option<i64>,
     /// Only articles with this tag (by id).
@@ -151,14 +180,27 @@ pub enum Window {
 
 type BoxedArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
 
-/// Published articles matching `filter`. Boxed queries are cached as prepared
+/// Articles matching `filter`. Boxed queries are cached as prepared
 /// statements by their SQL, so each filter combination is parsed once per
 /// connection; `IN (list of values)` never is (SQLite), hence none here.
+/// `now` is a bound parameter: a scheduled article appears the moment its
+/// time comes, with no job to flip it.
 fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
-    let mut query = articles::table
-        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-        .filter(articles::published_at.is_not_null())
-        .into_boxed();
+    let mut query = match filter.visibility {
+        Visibility::Public { now } => articles::table
+            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+            .filter(articles::published_at.is_not_null())
+            .filter(articles::published_at.le(now))
+            .into_boxed(),
+        Visibility::Scheduled { now } => articles::table
+            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+            .filter(articles::published_at.gt(now))
+            .into_boxed(),
+        Visibility::Draft => articles::table
+            .filter(articles::status.eq(ArticleStatus::Draft.as_str()))
+            .filter(articles::deleted_at.is_null())
+            .into_boxed(),
+    };
     if let Some(section_id) = filter.section_id {
         query = query.filter(articles::section_id.eq(section_id));
     }
@@ -195,24 +237,47 @@ fn page_ids<'a>(
     limit: i64,
 ) -> diesel::dsl::Select<BoxedArticles<'a>, articles::id> {
     let mut query = published(filter);
-    query = match order {
-        KeysetOrder::Newest => query.order((articles::published_at.desc(), articles::id.desc())),
-        KeysetOrder::Oldest => query.order((articles::published_at.asc(), articles::id.asc())),
+    let by_creation = filter.visibility.by_creation();
+    query = match (order, by_creation) {
+        (KeysetOrder::Newest, false) => {
+            query.order((articles::published_at.desc(), articles::id.desc()))
+        }
+        (KeysetOrder::Oldest, false) => {
+            query.order((articles::published_at.asc(), articles::id.asc()))
+        }
+        (KeysetOrder::Newest, true) => {
+            query.order((articles::created_at.desc(), articles::id.desc()))
+        }
+        (KeysetOrder::Oldest, true) => {
+            query.order((articles::created_at.asc(), articles::id.asc()))
+        }
     };
     match window {
         Window::Offset(offset) => query = query.offset(offset),
         Window::After(cursor) => {
+            // The cursor holds the sort key: publication time, or creation
+            // time for drafts.
             let (at, id) = (cursor.published_at, cursor.id);
-            query = match order {
-                KeysetOrder::Newest => query.filter(
+            query = match (order, by_creation) {
+                (KeysetOrder::Newest, false) => query.filter(
                     articles::published_at
                         .lt(at)
                         .or(articles::published_at.eq(at).and(articles::id.lt(id))),
                 ),
-                KeysetOrder::Oldest => query.filter(
+                (KeysetOrder::Oldest, false) => query.filter(
                     articles::published_at
                         .gt(at)
                         .or(articles::published_at.eq(at).and(articles::id.gt(id))),
+                ),
+                (KeysetOrder::Newest, true) => query.filter(
+                    articles::created_at
+                        .lt(at)
+                        .or(articles::created_at.eq(at).and(articles::id.lt(id))),
+                ),
+                (KeysetOrder::Oldest, true) => query.filter(
+                    articles::created_at
+                        .gt(at)
+                        .or(articles::created_at.eq(at).and(articles::id.gt(id))),
                 ),
             };
         }
@@ -220,7 +285,7 @@ fn page_ids<'a>(
     query.limit(limit).select(articles::id)
 }
 
-/// A page of published articles with their counters; bodies only when asked.
+/// A page of articles with their counters; bodies only when asked.
 /// The page's ids come from the covering index first; then its rows, by id.
 pub fn list_published(
     conn: &mut DbConnection,
@@ -256,6 +321,7 @@ pub fn list_published(
                         head,
                         body: Some(body),
                         stats: stats.unwrap_or_default(),
+                        version: 0,
                     })
                     .collect()
             } else {
@@ -267,55 +333,75 @@ pub fn list_published(
                         head,
                         body: None,
                         stats: stats.unwrap_or_default(),
+                        version: 0,
                     })
                     .collect()
             }
         }};
     }
-    Ok(match order {
-        KeysetOrder::Newest => load!((articles::published_at.desc(), articles::id.desc())),
-        KeysetOrder::Oldest => load!((articles::published_at.asc(), articles::id.asc())),
+    Ok(match (order, filter.visibility.by_creation()) {
+        (KeysetOrder::Newest, false) => {
+            load!((articles::published_at.desc(), articles::id.desc()))
+        }
+        (KeysetOrder::Oldest, false) => load!((articles::published_at.asc(), articles::id.asc())),
+        (KeysetOrder::Newest, true) => load!((articles::created_at.desc(), articles::id.desc())),
+        (KeysetOrder::Oldest, true) => load!((articles::created_at.asc(), articles::id.asc())),
     })
 }
 
-/// How many published articles match.
+/// How many articles match.
 pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
     published(filter).count().get_result(conn)
 }
 
-/// One published article by id or slug, with its body.
-pub fn find_published(
+/// One article by id or slug, with its body and version: published and due
+/// (`editor` false), or in any state but deleted (`editor` true).
+pub fn find_article(
     conn: &mut DbConnection,
     key: &ArticleKey,
+    now: NaiveDateTime,
+    editor: bool,
 ) -> QueryResult<Option<ArticleRecord>> {
-    macro_rules! published_where {
+    macro_rules! article_where {
         ($key_filter:expr) => {
             articles::table
                 .left_join(article_stats::table)
-                .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-                .filter(articles::published_at.is_not_null())
                 .filter($key_filter)
                 .select((
                     ArticleHead::as_select(),
                     ArticleBody::as_select(),
                     Option::<StatsRow>::as_select(),
+                    articles::version,
                 ))
+        };
+    }
+    macro_rules! run {
+        ($key_filter:expr) => {
+            if editor {
+                on_backend!(conn, c => article_where!($key_filter)
+                    .filter(articles::deleted_at.is_null())
+                    .get_result(c)
+                    .optional())?
+            } else {
+                on_backend!(conn, c => article_where!($key_filter)
+                    .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+                    .filter(articles::published_at.le(now))
+                    .get_result(c)
+                    .optional())?
+            }
         };
     }
     // Both keys are unique, so no LIMIT (a bound LIMIT costs a re-prepare on
     // SQLite builds without QPSG).
-    let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>)> = match key {
-        ArticleKey::Id(id) => on_backend!(conn, c => published_where!(articles::id.eq(*id))
-            .get_result(c)
-            .optional())?,
-        ArticleKey::Slug(slug) => on_backend!(conn, c => published_where!(articles::slug.eq(slug))
-            .get_result(c)
-            .optional())?,
+    let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>, i64)> = match key {
+        ArticleKey::Id(id) => run!(articles::id.eq(*id)),
+        ArticleKey::Slug(slug) => run!(articles::slug.eq(slug)),
     };
-    Ok(row.map(|(head, body, stats)| ArticleRecord {
+    Ok(row.map(|(head, body, stats, version)| ArticleRecord {
         head,
         body: Some(body),
         stats: stats.unwrap_or_default(),
+        version,
     }))
 }
 
@@ -389,4 +475,263 @@ pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
         .select(diesel::dsl::max(articles::id))
         .first::<Option<i64>>(conn)
         .map(|v| v.unwrap_or(0))
+}
+
+/// Everything an editor can change, as stored, plus the version and state.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct EditRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub language: String,
+    pub dir: String,
+    pub section_id: i64,
+    pub byline: String,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub image_url: Option<String>,
+    pub image_caption: Option<String>,
+    pub status: String,
+    pub comments_open: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub tag_ids: String,
+    pub author_ids: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub version: i64,
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The editable columns of an edit (the whole new state: an edit rewrites the
+/// row once, with its version bumped).
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleUpdateForm<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub language: &'a str,
+    pub dir: &'a str,
+    pub section_id: i64,
+    pub byline: &'a str,
+    pub source_name: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub canonical_url: Option<&'a str>,
+    pub image_url: Option<&'a str>,
+    pub image_caption: Option<&'a str>,
+    pub status: &'a str,
+    pub comments_open: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub tag_ids: &'a str,
+    pub author_ids: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub version: i64,
+}
+
+/// One article for editing (not deleted).
+pub fn find_for_edit(conn: &mut DbConnection, id: i64) -> QueryResult<Option<EditRow>> {
+    articles::table
+        .filter(articles::id.eq(id))
+        .filter(articles::deleted_at.is_null())
+        .select(EditRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes an edit if the article is still at `expected_version`; returns
+/// whether it was (one row) or someone else's edit came first (none).
+pub fn update_if_version(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i64,
+    form: &ArticleUpdateForm,
+) -> QueryResult<bool> {
+    diesel::update(
+        articles::table
+            .filter(articles::id.eq(id))
+            .filter(articles::version.eq(expected_version))
+            .filter(articles::deleted_at.is_null()),
+    )
+    .set(form)
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Soft-deletes an article at `expected_version`: it becomes a deleted draft
+/// (every public read filters on status), keeping its row and slug.
+pub fn soft_delete_if_version(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i64,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        articles::table
+            .filter(articles::id.eq(id))
+            .filter(articles::version.eq(expected_version))
+            .filter(articles::deleted_at.is_null()),
+    )
+    .set((
+        articles::status.eq(ArticleStatus::Draft.as_str()),
+        articles::deleted_at.eq(now),
+        articles::updated_at.eq(now),
+        articles::version.eq(expected_version + 1),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// Replaces an article's tag links.
+pub fn replace_tags(conn: &mut DbConnection, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
+    diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
+        .execute(conn)?;
+    let forms: Vec<ArticleTagForm> = tag_ids
+        .iter()
+        .map(|&tag_id| ArticleTagForm { article_id, tag_id })
+        .collect();
+    insert_tags(conn, &forms).map(|_| ())
+}
+
+/// Replaces an article's author credits (in credit order).
+pub fn replace_authors(
+    conn: &mut DbConnection,
+    article_id: i64,
+    author_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
+        .execute(conn)?;
+    let forms: Vec<ArticleAuthorForm> = author_ids
+        .iter()
+        .enumerate()
+        .map(|(position, &author_id)| ArticleAuthorForm {
+            article_id,
+            author_id,
+            position: position as i32,
+        })
+        .collect();
+    insert_authors(conn, &forms).map(|_| ())
+}
+
+/// Whether a slug is taken: by an article now, or by one in the past.
+pub fn slug_in_use(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
+    Ok(slug_exists(conn, slug)? || old_slug_owner(conn, slug)?.is_some())
+}
+
+/// Keeps a slug an article no longer uses, so that it redirects.
+pub fn add_old_slug(
+    conn: &mut DbConnection,
+    slug: &str,
+    article_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(article_slugs::table)
+        .values((
+            article_slugs::slug.eq(slug),
+            article_slugs::article_id.eq(article_id),
+            article_slugs::created_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The article that used to have this slug.
+pub fn old_slug_owner(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<i64>> {
+    article_slugs::table
+        .filter(article_slugs::slug.eq(slug))
+        .select(article_slugs::article_id)
+        .first(conn)
+        .optional()
+}
+
+/// Articles (any state) that carry a tag: their ids and tag lists.
+pub fn tagged_with(conn: &mut DbConnection, tag_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    articles::table
+        .filter(
+            articles::id.eq_any(
+                article_tags::table
+                    .filter(article_tags::tag_id.eq(tag_id))
+                    .select(article_tags::article_id),
+            ),
+        )
+        .select((articles::id, articles::tag_ids))
+        .load(conn)
+}
+
+/// Articles (any state) that credit an author: their ids and author lists.
+pub fn credited_to(conn: &mut DbConnection, author_id: i64) -> QueryResult<Vec<(i64, String)>> {
+    articles::table
+        .filter(
+            articles::id.eq_any(
+                article_authors::table
+                    .filter(article_authors::author_id.eq(author_id))
+                    .select(article_authors::article_id),
+            ),
+        )
+        .select((articles::id, articles::author_ids))
+        .load(conn)
+}
+
+/// Rewrites an article's read-copy tag list after a tag went away; the
+/// representation changed, so the version moves too.
+pub fn set_tag_ids(
+    conn: &mut DbConnection,
+    id: i64,
+    tag_ids: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::tag_ids.eq(tag_ids),
+            articles::version.eq(articles::version + 1),
+            articles::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Rewrites an article's read-copy author list (see `set_tag_ids`).
+pub fn set_author_ids(
+    conn: &mut DbConnection,
+    id: i64,
+    author_ids: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::author_ids.eq(author_ids),
+            articles::version.eq(articles::version + 1),
+            articles::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Articles (any state, deleted ones too: they keep the reference) in a section.
+pub fn count_in_section(conn: &mut DbConnection, section_id: i64) -> QueryResult<i64> {
+    articles::table
+        .filter(articles::section_id.eq(section_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Drops an old slug (its article takes it back).
+pub fn forget_old_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<()> {
+    diesel::delete(article_slugs::table.filter(article_slugs::slug.eq(slug)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Whether an article row exists (any state, deleted too).
+pub fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        articles::table.filter(articles::id.eq(id)),
+    ))
+    .get_result(conn)
 }

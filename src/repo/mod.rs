@@ -15,4 +15,6 @@ macro_rules! on_backend {
 }
 
 pub mod articles;
+pub mod revisions;
 pub mod taxonomy;
+pub mod tokens;

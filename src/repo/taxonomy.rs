@@ -188,3 +188,173 @@ pub fn all_tags(conn: &mut DbConnection) -> QueryResult<Vec<TagRow>> {
 pub fn all_authors(conn: &mut DbConnection) -> QueryResult<Vec<AuthorRow>> {
     authors::table.select(AuthorRow::as_select()).load(conn)
 }
+
+/// Which of these section ids exist.
+pub fn existing_section_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    sections::table
+        .filter(sections::id.eq_any(ids))
+        .select(sections::id)
+        .load(conn)
+}
+
+/// Which of these tag ids exist.
+pub fn existing_tag_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tags::table
+        .filter(tags::id.eq_any(ids))
+        .select(tags::id)
+        .load(conn)
+}
+
+/// Which of these author ids exist.
+pub fn existing_author_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    authors::table
+        .filter(authors::id.eq_any(ids))
+        .select(authors::id)
+        .load(conn)
+}
+
+/// Inserts a section; returns its row.
+pub fn insert_section(
+    conn: &mut DbConnection,
+    form: &SectionInsertForm,
+) -> QueryResult<SectionRow> {
+    diesel::insert_into(sections::table)
+        .values(form)
+        .returning(sections::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            sections::table
+                .find(id)
+                .select(SectionRow::as_select())
+                .first(conn)
+        })
+}
+
+/// Inserts a tag; returns its row.
+pub fn insert_tag(conn: &mut DbConnection, form: &TagInsertForm) -> QueryResult<TagRow> {
+    diesel::insert_into(tags::table)
+        .values(form)
+        .returning(tags::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| tags::table.find(id).select(TagRow::as_select()).first(conn))
+}
+
+/// Inserts an author; returns its row.
+pub fn insert_author(conn: &mut DbConnection, form: &AuthorInsertForm) -> QueryResult<AuthorRow> {
+    diesel::insert_into(authors::table)
+        .values(form)
+        .returning(authors::id)
+        .get_result::<i64>(conn)
+        .and_then(|id| {
+            authors::table
+                .find(id)
+                .select(AuthorRow::as_select())
+                .first(conn)
+        })
+}
+
+/// Rewrites a section's editable columns.
+pub fn update_section(conn: &mut DbConnection, row: &SectionRow) -> QueryResult<()> {
+    diesel::update(sections::table.find(row.id))
+        .set((
+            sections::slug.eq(&row.slug),
+            sections::name.eq(&row.name),
+            sections::description.eq(&row.description),
+            sections::position.eq(row.position),
+            sections::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Rewrites a tag's editable columns.
+pub fn update_tag(conn: &mut DbConnection, row: &TagRow) -> QueryResult<()> {
+    diesel::update(tags::table.find(row.id))
+        .set((
+            tags::slug.eq(&row.slug),
+            tags::name.eq(&row.name),
+            tags::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Rewrites an author's editable columns.
+pub fn update_author(conn: &mut DbConnection, row: &AuthorRow) -> QueryResult<()> {
+    diesel::update(authors::table.find(row.id))
+        .set((
+            authors::slug.eq(&row.slug),
+            authors::name.eq(&row.name),
+            authors::bio.eq(&row.bio),
+            authors::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes a section row.
+pub fn delete_section(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(sections::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes a tag row (its links go with it).
+pub fn delete_tag(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(tags::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes an author row (its credits go with it).
+pub fn delete_author(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::delete(authors::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Whether a slug is taken in a table.
+pub fn section_slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        sections::table.filter(sections::slug.eq(slug)),
+    ))
+    .get_result(conn)
+}
+
+/// Whether a tag slug is taken.
+pub fn tag_slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(tags::table.filter(tags::slug.eq(slug)))).get_result(conn)
+}
+
+/// Whether an author slug is taken.
+pub fn author_slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        authors::table.filter(authors::slug.eq(slug)),
+    ))
+    .get_result(conn)
+}
+
+/// Authors by name.
+pub fn list_authors(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuthorRow>> {
+    authors::table
+        .order((authors::name.asc(), authors::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(AuthorRow::as_select())
+        .load(conn)
+}
+
+/// How many authors exist.
+pub fn count_authors(conn: &mut DbConnection) -> QueryResult<i64> {
+    authors::table.count().get_result(conn)
+}

@@ -1,11 +1,14 @@
 //! Reading published articles.
 
+use chrono::NaiveDateTime;
+
 use crate::db::DbConnection;
-use crate::domain::article::ArticleKey;
+use crate::domain::article::{ArticleKey, EditorialStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::domain::{id_list, Entity};
 use crate::repo::articles::{
-    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, StatsRow, Window,
+    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, StatsRow, Visibility,
+    Window,
 };
 use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
@@ -26,6 +29,8 @@ pub struct ArticleView {
     pub tags: Vec<TagRow>,
     /// Its credited authors, in credit order.
     pub authors: Vec<AuthorRow>,
+    /// The edit counter (the ETag); 0 in lists.
+    pub version: i64,
 }
 
 /// Which articles, in which order, from where.
@@ -39,6 +44,8 @@ pub struct ListFilter {
     pub author: Option<i64>,
     /// Language code.
     pub language: Option<String>,
+    /// Editorial state (anything but `Published` is for editors).
+    pub status: EditorialStatus,
 }
 
 /// Where a list page starts.
@@ -80,23 +87,47 @@ pub struct ArticlePage {
     pub order: KeysetOrder,
 }
 
-/// One published article by id or slug; drafts are not found.
-pub fn get_published(
+/// What a lookup by key found.
+#[derive(Debug, Clone)]
+pub enum Found {
+    /// The article.
+    Article(Box<ArticleView>),
+    /// The key is a slug the article had before; it now has this one.
+    MovedTo(String),
+}
+
+/// One article by id or slug: published and due for the public, in any
+/// state but deleted for editors. An old slug says where the article moved.
+pub fn get_article(
     conn: &mut DbConnection,
     cache: &TaxonomyCache,
     key: &ArticleKey,
-) -> Result<ArticleView, ServiceError> {
-    let record = repo::find_published(conn, key)?.ok_or(ServiceError::NotFound(Entity::Article))?;
-    Ok(assemble(conn, cache, vec![record])?
-        .pop()
-        .expect("one record in, one view out"))
+    now: NaiveDateTime,
+    editor: bool,
+) -> Result<Found, ServiceError> {
+    if let Some(record) = repo::find_article(conn, key, now, editor)? {
+        let view = assemble(conn, cache, vec![record])?
+            .pop()
+            .expect("one record in, one view out");
+        return Ok(Found::Article(Box::new(view)));
+    }
+    if let ArticleKey::Slug(slug) = key {
+        if let Some(id) = repo::old_slug_owner(conn, slug)? {
+            if let Some(record) = repo::find_article(conn, &ArticleKey::Id(id), now, editor)? {
+                return Ok(Found::MovedTo(record.head.slug));
+            }
+        }
+    }
+    Err(ServiceError::NotFound(Entity::Article))
 }
 
-/// A page of published articles.
-pub fn list_published(
+/// A page of articles (published and due, unless an editor asked for drafts
+/// or scheduled ones).
+pub fn list_articles(
     conn: &mut DbConnection,
     cache: &TaxonomyCache,
     request: &ListRequest,
+    now: NaiveDateTime,
 ) -> Result<ArticlePage, ServiceError> {
     let (order, window) = match request.position {
         Position::Page(page) => (
@@ -105,7 +136,7 @@ pub fn list_published(
         ),
         Position::After(cursor) => (cursor.order, Window::After(cursor)),
     };
-    let Some(filter) = resolve(conn, &request.filter)? else {
+    let Some(filter) = resolve(conn, &request.filter, now)? else {
         // An unknown section or tag matches nothing (as WordPress and Ghost do).
         return Ok(ArticlePage {
             items: Vec::new(),
@@ -120,7 +151,12 @@ pub fn list_published(
     rows.truncate(request.per_page as usize);
     let next_cursor = if has_more {
         rows.last().and_then(|r| {
-            r.head.published_at.map(|published_at| Cursor {
+            let key = if filter.visibility.by_creation() {
+                Some(r.head.created_at)
+            } else {
+                r.head.published_at
+            };
+            key.map(|published_at| Cursor {
                 order,
                 published_at,
                 id: r.head.id,
@@ -146,11 +182,18 @@ pub fn list_published(
 fn resolve(
     conn: &mut DbConnection,
     filter: &ListFilter,
+    now: NaiveDateTime,
 ) -> Result<Option<ArticleFilter>, ServiceError> {
     let mut out = ArticleFilter {
+        visibility: match filter.status {
+            EditorialStatus::Published => Visibility::Public { now },
+            EditorialStatus::Scheduled => Visibility::Scheduled { now },
+            EditorialStatus::Draft => Visibility::Draft,
+        },
+        section_id: None,
+        tag_id: None,
         author_id: filter.author,
         language: filter.language.clone(),
-        ..ArticleFilter::default()
     };
     if let Some(slug) = &filter.section {
         match taxonomy::find_section(conn, slug)? {
@@ -214,6 +257,7 @@ fn assemble(
                     .filter_map(|id| taxonomy.authors.get(id).cloned())
                     .collect(),
                 section,
+                version: record.version,
                 stats: record.stats,
                 body: record.body,
                 article: record.head,

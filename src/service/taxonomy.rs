@@ -4,10 +4,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::db::DbConnection;
-use crate::domain::Entity;
-use crate::repo::taxonomy::{self as repo, AuthorRow, SectionRow, TagRow};
-use crate::service::{Page, PageRequest, ServiceError};
+use chrono::NaiveDateTime;
+use validator::Validate;
+
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::slug::{is_valid_slug, slugify, with_suffix};
+use crate::domain::{html, id_list, Entity, FieldError};
+use crate::repo::articles as articles_repo;
+use crate::repo::taxonomy::{
+    self as repo, AuthorInsertForm, AuthorRow, SectionInsertForm, SectionRow, TagInsertForm, TagRow,
+};
+use crate::service::{
+    field_errors, no_control, required, Conflict, Page, PageRequest, ServiceError,
+};
 
 /// One page of a small collection, fetching one row more to know whether
 /// another page follows.
@@ -70,9 +79,13 @@ pub fn get_author(conn: &mut DbConnection, id: i64) -> Result<AuthorRow, Service
 /// Sections, tags and authors by id, kept in memory: they are small, read by
 /// every article and list, and rarely change. A snapshot is reloaded whole
 /// when it is older than `max_age` or lacks an id an article refers to.
+///
+/// Writes bump a generation: a snapshot loaded while a write was landing is
+/// not installed, so a rename is never undone by a slow reload.
 pub struct TaxonomyCache {
     snapshot: RwLock<Arc<Taxonomy>>,
     max_age: Duration,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// One consistent snapshot of the taxonomy.
@@ -93,6 +106,7 @@ impl TaxonomyCache {
         TaxonomyCache {
             snapshot: RwLock::new(Arc::new(Taxonomy::default())),
             max_age,
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -113,6 +127,7 @@ impl TaxonomyCache {
         if fresh && covers(&current) {
             return Ok(current);
         }
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let loaded = Arc::new(Taxonomy {
             sections: repo::all_sections(conn)?
                 .into_iter()
@@ -128,12 +143,383 @@ impl TaxonomyCache {
                 .collect(),
             loaded_at: Some(Instant::now()),
         });
-        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = loaded.clone();
+        let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            *slot = loaded.clone();
+        }
         Ok(loaded)
     }
 
     /// Forgets the snapshot (after a write to sections, tags or authors).
     pub fn invalidate(&self) {
-        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Taxonomy::default());
+        let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *slot = Arc::new(Taxonomy::default());
     }
+}
+
+/// Changes to a section, tag or author: `None` leaves a field as it is.
+/// (Tags have no description or position; authors call their description `bio`.)
+#[derive(Debug, Clone, Default)]
+pub struct TermChanges {
+    /// New slug (made from the name when a new term has none).
+    pub slug: Option<String>,
+    /// New display name.
+    pub name: Option<String>,
+    /// New description (sections) or biography (authors).
+    pub description: Option<String>,
+    /// New display position (sections).
+    pub position: Option<i32>,
+}
+
+/// A term's editable state, validated as a whole.
+#[derive(Debug, Validate)]
+struct TermState {
+    #[validate(length(min = 1, max = 100), custom(function = "no_control"))]
+    name: String,
+    #[validate(length(max = 2000), custom(function = "no_control"))]
+    description: String,
+    #[validate(range(min = -1_000_000, max = 1_000_000))]
+    position: i32,
+}
+
+/// Which table a term lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Section,
+    Tag,
+    Author,
+}
+
+fn slug_taken(conn: &mut DbConnection, kind: Kind, slug: &str) -> diesel::QueryResult<bool> {
+    match kind {
+        Kind::Section => repo::section_slug_taken(conn, slug),
+        Kind::Tag => repo::tag_slug_taken(conn, slug),
+        Kind::Author => repo::author_slug_taken(conn, slug),
+    }
+}
+
+/// Validates a term; picks its slug (given, kept, or made from the name and
+/// made unique with `-2`, `-3`…).
+fn settle(
+    conn: &mut DbConnection,
+    kind: Kind,
+    current_slug: Option<&str>,
+    state: &mut TermState,
+    requested_slug: Option<String>,
+    name_given: bool,
+) -> Result<String, ServiceError> {
+    state.name = html::plain_text(&state.name);
+    state.description = html::plain_text(&state.description);
+    let mut errors = Vec::new();
+    if !name_given && current_slug.is_none() {
+        errors.push(required("name"));
+    } else if let Err(report) = state.validate() {
+        errors.extend(field_errors(&report, |f| {
+            if f == "description" && kind == Kind::Author {
+                "bio".into()
+            } else {
+                f.into()
+            }
+        }));
+    }
+    if let Some(slug) = &requested_slug {
+        if !is_valid_slug(slug) {
+            errors.push(FieldError::new(
+                "slug",
+                "invalid_slug",
+                format!("slug {slug:?} must be 1 to 80 lower-case letters or digits joined by single '-', not all digits."),
+                format!("يجب أن يكون الرابط {slug:?} من 1 إلى 80 حرفاً أو رقماً تفصل بينها '-' مفردة."),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    match (requested_slug, current_slug) {
+        (Some(slug), current) if Some(slug.as_str()) != current => {
+            if slug_taken(conn, kind, &slug)? {
+                return Err(ServiceError::Conflict(Conflict::SlugTaken(slug)));
+            }
+            Ok(slug)
+        }
+        (_, Some(current)) => Ok(current.to_string()),
+        (Some(slug), None) => Ok(slug),
+        (None, None) => {
+            let base = slugify(&state.name);
+            let mut candidate = base.clone();
+            let mut n = 1;
+            while slug_taken(conn, kind, &candidate)? {
+                n += 1;
+                candidate = with_suffix(&base, n);
+            }
+            Ok(candidate)
+        }
+    }
+}
+
+/// Creates a section.
+pub fn create_section(
+    conn: &mut DbConnection,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<SectionRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut state = TermState {
+            name: changes.name.clone().unwrap_or_default(),
+            description: changes.description.unwrap_or_default(),
+            position: changes.position.unwrap_or(0),
+        };
+        let slug = settle(
+            conn,
+            Kind::Section,
+            None,
+            &mut state,
+            changes.slug,
+            changes.name.is_some(),
+        )?;
+        Ok(repo::insert_section(
+            conn,
+            &SectionInsertForm {
+                slug: &slug,
+                name: &state.name,
+                description: &state.description,
+                position: state.position,
+                created_at: now,
+                updated_at: now,
+            },
+        )?)
+    })
+}
+
+/// Renames or re-describes a section.
+pub fn update_section(
+    conn: &mut DbConnection,
+    slug: &str,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<SectionRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut row =
+            repo::find_section(conn, slug)?.ok_or(ServiceError::NotFound(Entity::Section))?;
+        let mut state = TermState {
+            name: changes.name.unwrap_or(row.name.clone()),
+            description: changes.description.unwrap_or(row.description.clone()),
+            position: changes.position.unwrap_or(row.position),
+        };
+        row.slug = settle(
+            conn,
+            Kind::Section,
+            Some(&row.slug),
+            &mut state,
+            changes.slug,
+            true,
+        )?;
+        row.name = state.name;
+        row.description = state.description;
+        row.position = state.position;
+        row.updated_at = now;
+        repo::update_section(conn, &row)?;
+        Ok(row)
+    })
+}
+
+/// Deletes a section that no article uses (409 with the count otherwise).
+pub fn delete_section(conn: &mut DbConnection, slug: &str) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let row = repo::find_section(conn, slug)?.ok_or(ServiceError::NotFound(Entity::Section))?;
+        let used = articles_repo::count_in_section(conn, row.id)?;
+        if used > 0 {
+            return Err(ServiceError::Conflict(Conflict::SectionInUse(used)));
+        }
+        repo::delete_section(conn, row.id)?;
+        Ok(())
+    })
+}
+
+/// Creates a tag.
+pub fn create_tag(
+    conn: &mut DbConnection,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<TagRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut state = TermState {
+            name: changes.name.clone().unwrap_or_default(),
+            description: String::new(),
+            position: 0,
+        };
+        let slug = settle(
+            conn,
+            Kind::Tag,
+            None,
+            &mut state,
+            changes.slug,
+            changes.name.is_some(),
+        )?;
+        Ok(repo::insert_tag(
+            conn,
+            &TagInsertForm {
+                slug: &slug,
+                name: &state.name,
+                created_at: now,
+                updated_at: now,
+            },
+        )?)
+    })
+}
+
+/// Renames a tag (its articles show the new name at once).
+pub fn update_tag(
+    conn: &mut DbConnection,
+    slug: &str,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<TagRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut row = repo::find_tag(conn, slug)?.ok_or(ServiceError::NotFound(Entity::Tag))?;
+        let mut state = TermState {
+            name: changes.name.unwrap_or(row.name.clone()),
+            description: String::new(),
+            position: 0,
+        };
+        row.slug = settle(
+            conn,
+            Kind::Tag,
+            Some(&row.slug),
+            &mut state,
+            changes.slug,
+            true,
+        )?;
+        row.name = state.name;
+        row.updated_at = now;
+        repo::update_tag(conn, &row)?;
+        Ok(row)
+    })
+}
+
+/// Deletes a tag; the articles that carried it lose it (links and read copies
+/// in the same transaction).
+pub fn delete_tag(
+    conn: &mut DbConnection,
+    slug: &str,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let row = repo::find_tag(conn, slug)?.ok_or(ServiceError::NotFound(Entity::Tag))?;
+        for (article_id, ids) in articles_repo::tagged_with(conn, row.id)? {
+            let kept: Vec<i64> = id_list::decode(&ids)
+                .into_iter()
+                .filter(|id| *id != row.id)
+                .collect();
+            articles_repo::set_tag_ids(conn, article_id, &id_list::encode(&kept), now)?;
+        }
+        repo::delete_tag(conn, row.id)?;
+        Ok(())
+    })
+}
+
+/// Creates an author.
+pub fn create_author(
+    conn: &mut DbConnection,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<AuthorRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut state = TermState {
+            name: changes.name.clone().unwrap_or_default(),
+            description: changes.description.unwrap_or_default(),
+            position: 0,
+        };
+        let slug = settle(
+            conn,
+            Kind::Author,
+            None,
+            &mut state,
+            changes.slug,
+            changes.name.is_some(),
+        )?;
+        Ok(repo::insert_author(
+            conn,
+            &AuthorInsertForm {
+                slug: &slug,
+                name: &state.name,
+                bio: &state.description,
+                created_at: now,
+                updated_at: now,
+            },
+        )?)
+    })
+}
+
+/// Renames an author or edits the biography.
+pub fn update_author(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: TermChanges,
+    now: NaiveDateTime,
+) -> Result<AuthorRow, ServiceError> {
+    write_transaction(conn, |conn| {
+        let mut row = repo::find_author(conn, id)?.ok_or(ServiceError::NotFound(Entity::Author))?;
+        let mut state = TermState {
+            name: changes.name.unwrap_or(row.name.clone()),
+            description: changes.description.unwrap_or(row.bio.clone()),
+            position: 0,
+        };
+        row.slug = settle(
+            conn,
+            Kind::Author,
+            Some(&row.slug),
+            &mut state,
+            changes.slug,
+            true,
+        )?;
+        row.name = state.name;
+        row.bio = state.description;
+        row.updated_at = now;
+        repo::update_author(conn, &row)?;
+        Ok(row)
+    })
+}
+
+/// Deletes an author; articles credited to them lose the credit (their
+/// byline text stays as printed).
+pub fn delete_author(
+    conn: &mut DbConnection,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| {
+        let row = repo::find_author(conn, id)?.ok_or(ServiceError::NotFound(Entity::Author))?;
+        for (article_id, ids) in articles_repo::credited_to(conn, row.id)? {
+            let kept: Vec<i64> = id_list::decode(&ids)
+                .into_iter()
+                .filter(|id| *id != row.id)
+                .collect();
+            articles_repo::set_author_ids(conn, article_id, &id_list::encode(&kept), now)?;
+        }
+        repo::delete_author(conn, row.id)?;
+        Ok(())
+    })
+}
+
+/// A page of authors by name.
+pub fn list_authors(
+    conn: &mut DbConnection,
+    page: PageRequest,
+    include_total: bool,
+) -> Result<Page<AuthorRow>, ServiceError> {
+    paged(
+        conn,
+        page,
+        include_total,
+        repo::list_authors,
+        repo::count_authors,
+    )
+}
+
+/// One tag.
+pub fn get_tag(conn: &mut DbConnection, slug: &str) -> Result<TagRow, ServiceError> {
+    repo::find_tag(conn, slug)?.ok_or(ServiceError::NotFound(Entity::Tag))
 }

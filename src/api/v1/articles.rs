@@ -1,47 +1,73 @@
 //! `GET /articles` and `GET /articles/{id_or_slug}`.
 
+use actix_web::http::header::{CACHE_CONTROL, ETAG, LOCATION};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use crate::api::v1::dto::{ArticleDto, List, ListLinks, ListMeta, One};
+use crate::api::auth::Caller;
+use crate::api::http_cache::etag;
+use crate::api::v1::dto::{
+    encode_path_segment, ArticleDto, EditorialArticleDto, List, ListLinks, ListMeta, One,
+};
 use crate::api::v1::links::page_link;
 use crate::api::v1::params::{ArticleField, ArticleListQuery, MAX_PAGE};
 use crate::api::AppState;
-use crate::domain::article::ArticleKey;
+use crate::domain::article::{ArticleKey, EditorialStatus};
+use crate::domain::role::Capability;
 use crate::domain::Entity;
 use crate::error::{AppError, Problem};
-use crate::service::articles::{self, ListFilter, ListRequest, Position};
+use crate::service::articles::{self, Found, ListFilter, ListRequest, Position};
+use crate::service::tokens::AuthFailure;
 
 /// Published articles, newest first.
 ///
 /// Filters combine (AND). Page with `page`/`per_page`, or walk with `cursor`
 /// (stable under inserts, fast at any depth): follow `meta.next_cursor` or
 /// `links.next`. A `cursor` wins over `page` and keeps the order it was made with.
+///
+/// With an editor's token, `status=draft|scheduled` lists drafts (newest
+/// created first) or embargoed articles, and items carry `status` and `version`.
 #[utoipa::path(
     tag = "articles",
     params(ArticleListQuery),
     responses(
         (status = 200, description = "A page of articles", body = List<ArticleDto>),
         (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is not valid, or `status` other than `published` without a token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` other than `published` with a token that is not an editor's", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unreachable; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    security((), ("bearer" = []))
 )]
 #[get("/articles")]
 pub async fn list_articles(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: Caller,
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let params = query.into_inner().parse()?;
-    let cache_key = req.uri().to_string();
-    if let Some(hit) = state.responses.get(&cache_key) {
-        return Ok(hit);
+    let editor = caller.can(Capability::Editorial);
+    if params.status != EditorialStatus::Published && !editor {
+        return Err(match caller.0 {
+            None => AppError::Unauthorized(AuthFailure::Missing),
+            Some(_) => AppError::Forbidden,
+        });
     }
+    // Editors' answers are never shared through the answer cache.
+    let cache_key = req.uri().to_string();
+    if !editor {
+        if let Some(hit) = state.responses.get(&cache_key) {
+            return Ok(hit);
+        }
+    }
+    let ticket = state.responses.ticket();
     let request = ListRequest {
         filter: ListFilter {
             section: params.section.clone(),
             tag: params.tag.clone(),
             author: params.author,
             language: params.language.clone(),
+            status: params.status,
         },
         order: params.order,
         position: match params.cursor {
@@ -55,12 +81,12 @@ pub async fn list_articles(
         }),
     };
     let cache = state.taxonomy.clone();
+    let now = crate::service::now();
     let page = state
         .db
-        .read(move |conn| articles::list_published(conn, &cache, &request))
+        .read(move |conn| articles::list_articles(conn, &cache, &request, now))
         .await?;
 
-    let now = chrono::Utc::now().naive_utc();
     let next_cursor = page.next_cursor.map(|c| c.encode());
     let by_cursor = params.cursor.is_some();
     let path = req.path();
@@ -93,6 +119,23 @@ pub async fn list_articles(
         total: page.total,
         next_cursor,
     };
+    if editor {
+        let items = page
+            .items
+            .into_iter()
+            .map(|view| EditorialArticleDto::from_view(view, &state.settings, now))
+            .map(|dto| match &params.fields {
+                None => serde_json::to_value(&dto).unwrap_or_default(),
+                Some(fields) => sparse(&dto, fields),
+            });
+        return Ok(HttpResponse::Ok()
+            .insert_header((CACHE_CONTROL, "private, no-store"))
+            .json(List {
+                data: items.collect::<Vec<_>>(),
+                meta,
+                links,
+            }));
+    }
     let items = page
         .items
         .into_iter()
@@ -100,20 +143,24 @@ pub async fn list_articles(
     let cache = &state.responses;
     Ok(match &params.fields {
         None => cache.store(
+            ticket,
             cache_key,
             &List {
                 data: items.collect(),
                 meta,
                 links,
             },
+            None,
         ),
         Some(fields) => cache.store(
+            ticket,
             cache_key,
             &List {
                 data: items.map(|dto| sparse(&dto, fields)).collect(),
                 meta,
                 links,
             },
+            None,
         ),
     })
 }
@@ -121,7 +168,10 @@ pub async fn list_articles(
 /// One published article, by numeric id or by slug.
 ///
 /// Arabic slugs are sent percent-encoded (UTF-8), as every HTTP client does.
-/// Drafts are not found.
+/// Drafts, scheduled and deleted articles are not found. A slug the article
+/// had before answers 301 to the current one. With an editor's token, any
+/// article that is not deleted is shown, with `status` and `version`.
+/// `ETag` is the article's version (`If-Match` for edits).
 #[utoipa::path(
     tag = "articles",
     params(
@@ -129,23 +179,33 @@ pub async fn list_articles(
         ("fields" = Option<Vec<ArticleField>>, Query, style = Form, explode = false, min_items = 1, description = "Comma-separated fields to return; `id` is always returned"),
     ),
     responses(
-        (status = 200, description = "The article with its body", body = One<ArticleDto>),
+        (status = 200, description = "The article with its body (for editors: `EditorialArticleDto`)", body = One<ArticleDto>,
+            headers(("ETag" = String, description = "The article's version, e.g. `\"v3\"`"))),
+        (status = 301, description = "The slug is an old one; `Location` is the article's current address",
+            headers(("Location" = String, description = "The current address"))),
         (status = 400, description = "`fields` names an unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published article has this id or slug", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    security((), ("bearer" = []))
 )]
 #[get("/articles/{id_or_slug}")]
 pub async fn get_article(
     state: web::Data<AppState>,
     req: HttpRequest,
+    caller: Caller,
     key: web::Path<String>,
     query: web::Query<FieldsQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let editor = caller.can(Capability::Editorial);
     let cache_key = req.uri().to_string();
-    if let Some(hit) = state.responses.get(&cache_key) {
-        return Ok(hit);
+    if !editor {
+        if let Some(hit) = state.responses.get(&cache_key) {
+            return Ok(hit);
+        }
     }
+    let ticket = state.responses.ticket();
     let fields = ArticleListQuery {
         fields: query.into_inner().fields,
         ..Default::default()
@@ -155,18 +215,47 @@ pub async fn get_article(
     let raw = key.into_inner();
     let key = ArticleKey::parse(&raw).ok_or(AppError::NotFound(Entity::Article))?;
     let cache = state.taxonomy.clone();
-    let view = state
+    let now = crate::service::now();
+    let found = state
         .db
-        .read(move |conn| articles::get_published(conn, &cache, &key))
+        .read(move |conn| articles::get_article(conn, &cache, &key, now, editor))
         .await?;
-    let dto = ArticleDto::from_view(view, &state.settings, chrono::Utc::now().naive_utc());
+    let view = match found {
+        Found::Article(view) => *view,
+        Found::MovedTo(slug) => {
+            let mut location = format!("/api/v1/articles/{}", encode_path_segment(&slug));
+            if !req.query_string().is_empty() {
+                location = format!("{location}?{}", req.query_string());
+            }
+            return Ok(HttpResponse::MovedPermanently()
+                .insert_header((LOCATION, location))
+                .finish());
+        }
+    };
+    let tag = etag(view.version);
+    if editor {
+        let dto = EditorialArticleDto::from_view(view, &state.settings, now);
+        let data = match &fields {
+            None => serde_json::to_value(&dto).unwrap_or_default(),
+            Some(fields) => sparse(&dto, fields),
+        };
+        return Ok(HttpResponse::Ok()
+            .insert_header((ETAG, tag))
+            .insert_header((CACHE_CONTROL, "private, no-store"))
+            .json(One { data }));
+    }
+    let dto = ArticleDto::from_view(view, &state.settings, now);
     Ok(match fields {
-        None => state.responses.store(cache_key, &One { data: dto }),
+        None => state
+            .responses
+            .store(ticket, cache_key, &One { data: dto }, Some(tag)),
         Some(fields) => state.responses.store(
+            ticket,
             cache_key,
             &One {
                 data: sparse(&dto, &fields),
             },
+            Some(tag),
         ),
     })
 }
@@ -179,7 +268,7 @@ pub struct FieldsQuery {
 }
 
 /// Keeps `id` and the named fields only.
-fn sparse(dto: &ArticleDto, fields: &[ArticleField]) -> serde_json::Value {
+fn sparse<T: serde::Serialize>(dto: &T, fields: &[ArticleField]) -> serde_json::Value {
     let mut value = serde_json::to_value(dto).unwrap_or_default();
     if let serde_json::Value::Object(map) = &mut value {
         map.retain(|key, _| key == "id" || fields.iter().any(|f| f.key() == key));

@@ -5,9 +5,26 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::config::Settings;
-use crate::domain::article::{is_archived, TextDirection};
+use crate::domain::article::{is_archived, ArticleStatus, EditorialStatus, TextDirection};
+use crate::domain::role::Role;
+use crate::repo::revisions::RevisionRow;
 use crate::repo::taxonomy::{AuthorRow, SectionRow, TagRow};
 use crate::service::articles::ArticleView;
+use crate::service::editorial::ArticleState;
+use crate::service::tokens::TokenInfo;
+
+/// Characters kept as they are in URL paths: RFC 3986 unreserved ones
+/// (letters, digits, `-`, `.`, `_`, `~`); Arabic letters are UTF-8 encoded.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A slug as a URL path segment.
+pub fn encode_path_segment(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT).to_string()
+}
 
 /// One resource.
 #[derive(Debug, Serialize, ToSchema)]
@@ -204,7 +221,7 @@ impl ArticleDto {
             format!(
                 "{}/articles/{}",
                 settings.public_url,
-                percent_encoding::utf8_percent_encode(&a.slug, percent_encoding::NON_ALPHANUMERIC)
+                encode_path_segment(&a.slug)
             )
         });
         ArticleDto {
@@ -339,4 +356,209 @@ pub struct HealthDto {
     /// The database backend (`/readyz` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+}
+
+/// An article as editors see it: everything the public sees, plus its
+/// editorial state and version. `published_at` is null for a draft that was
+/// never given a time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EditorialArticleDto {
+    /// Article id.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// `draft`, `scheduled` (published with a future `published_at`) or `published`.
+    pub status: EditorialStatus,
+    /// Edit counter; the `ETag` header is `"v{version}"`.
+    #[schema(example = 3)]
+    pub version: i64,
+    /// URL slug (stable when the title changes; old slugs redirect).
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// The lead paragraph.
+    pub summary: String,
+    /// The body as sanitised HTML. Omitted from list items unless named in `fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// The body as plain text. Omitted from list items unless named in `fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    /// Language (ISO 639).
+    pub language: String,
+    /// Text direction.
+    pub dir: TextDirection,
+    /// The article's section.
+    pub section: SectionRef,
+    /// Tags, in display order.
+    pub tags: Vec<TagRef>,
+    /// The byline as printed.
+    pub byline: String,
+    /// Credited authors, in credit order.
+    pub authors: Vec<AuthorRef>,
+    /// Where the article comes from, when credited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceDto>,
+    /// The canonical web address.
+    pub canonical_url: String,
+    /// Lead image, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageDto>,
+    /// Publication time (UTC); null for a draft without one.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Creation time (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last edit (UTC).
+    pub updated_at: DateTime<Utc>,
+    /// Reads counted so far.
+    pub view_count: i64,
+    /// Approved comments.
+    pub comment_count: i64,
+    /// Whether the article is older than the archive age.
+    pub from_archive: bool,
+    /// Whether new comments are accepted.
+    pub comments_open: bool,
+}
+
+impl EditorialArticleDto {
+    /// The editor's view of an article at `now`.
+    pub fn from_view(view: ArticleView, settings: &Settings, now: NaiveDateTime) -> Self {
+        let status = EditorialStatus::of(
+            ArticleStatus::from_db(&view.article.status),
+            view.article.published_at,
+            now,
+        );
+        let (version, published_at, created_at) = (
+            view.version,
+            view.article.published_at.map(utc),
+            utc(view.article.created_at),
+        );
+        let a = ArticleDto::from_view(view, settings, now);
+        EditorialArticleDto {
+            id: a.id,
+            status,
+            version,
+            slug: a.slug,
+            title: a.title,
+            summary: a.summary,
+            body_html: a.body_html,
+            body_text: a.body_text,
+            language: a.language,
+            dir: a.dir,
+            section: a.section,
+            tags: a.tags,
+            byline: a.byline,
+            authors: a.authors,
+            source: a.source,
+            canonical_url: a.canonical_url,
+            image: a.image,
+            published_at,
+            created_at,
+            updated_at: a.updated_at,
+            view_count: a.view_count,
+            comment_count: a.comment_count,
+            from_archive: a.from_archive,
+            comments_open: a.comments_open,
+        }
+    }
+}
+
+/// An API token as listed: never the token itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenDto {
+    /// Token id (`DELETE /tokens/{id}` revokes it).
+    pub id: i64,
+    /// Who or what the token is for.
+    #[schema(example = "newsroom CMS")]
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// The token's first characters, to recognise it (`khb_` + 8 characters).
+    #[schema(example = "khb_Zx81aQ0c…")]
+    pub prefix: String,
+    /// When it was made (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last use, to within five minutes (UTC); null if never used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was revoked (UTC); null while it is valid.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenInfo> for TokenDto {
+    fn from(t: TokenInfo) -> Self {
+        TokenDto {
+            prefix: t.display_prefix(),
+            id: t.row.id,
+            name: t.row.name,
+            role: t.role,
+            created_at: utc(t.row.created_at),
+            last_used_at: t.row.last_used_at.map(utc),
+            revoked_at: t.row.revoked_at.map(utc),
+        }
+    }
+}
+
+/// A token just made: the only answer that ever contains the token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewTokenDto {
+    /// The token record.
+    #[serde(flatten)]
+    pub info: TokenDto,
+    /// The bearer token. Shown once: store it now; only its hash is kept.
+    #[schema(example = "khb_Zx81aQ0cT0pSecretPartOfTheTokenIsHere1234")]
+    pub token: String,
+}
+
+/// Who made a revision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionEditorDto {
+    /// The token's id, when the edit came through the API.
+    pub token_id: Option<i64>,
+    /// The token's name.
+    pub name: String,
+}
+
+/// One revision: the version an edit replaced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionDto {
+    /// Revision number within the article (1 is the first edit).
+    pub number: i32,
+    /// The article version this revision keeps.
+    pub version: i64,
+    /// Who made the edit that replaced it.
+    pub editor: RevisionEditorDto,
+    /// When that edit was made (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Fields the edit changed (`deleted` for a deletion).
+    #[schema(example = json!(["title", "body_html"]))]
+    pub changed_fields: Vec<String>,
+}
+
+impl From<RevisionRow> for RevisionDto {
+    fn from(r: RevisionRow) -> Self {
+        RevisionDto {
+            number: r.number,
+            version: r.article_version,
+            editor: RevisionEditorDto {
+                token_id: r.token_id,
+                name: r.editor_name,
+            },
+            created_at: utc(r.created_at),
+            changed_fields: r
+                .changed_fields
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// One revision with the content it kept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionDetailDto {
+    /// The revision.
+    #[serde(flatten)]
+    pub revision: RevisionDto,
+    /// The article as it was at that version.
+    pub article: ArticleState,
 }

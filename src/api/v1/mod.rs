@@ -2,18 +2,41 @@
 
 pub mod articles;
 pub mod dto;
+pub mod editorial;
 pub mod links;
 pub mod params;
+pub mod responses;
+pub mod revisions;
 pub mod taxonomy;
+pub mod tokens;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every v1 handler (and so its OpenAPI path).
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(articles::list_articles)
+        .service(editorial::create_article)
         .service(articles::get_article)
+        .service(editorial::update_article)
+        .service(editorial::delete_article)
+        .service(revisions::list_revisions)
+        .service(revisions::get_revision)
         .service(taxonomy::list_sections)
+        .service(taxonomy::create_section)
         .service(taxonomy::get_section)
+        .service(taxonomy::update_section)
+        .service(taxonomy::delete_section)
         .service(taxonomy::list_tags)
-        .service(taxonomy::get_author);
+        .service(taxonomy::create_tag)
+        .service(taxonomy::get_tag)
+        .service(taxonomy::update_tag)
+        .service(taxonomy::delete_tag)
+        .service(taxonomy::list_authors)
+        .service(taxonomy::create_author)
+        .service(taxonomy::get_author)
+        .service(taxonomy::update_author)
+        .service(taxonomy::delete_author)
+        .service(tokens::list_tokens)
+        .service(tokens::create_token)
+        .service(tokens::revoke_token);
 }

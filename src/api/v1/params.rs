@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::domain::article::EditorialStatus;
 use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::error::{AppError, FieldError};
 
@@ -146,6 +147,10 @@ pub struct ArticleListQuery {
     /// Also count every matching article into `meta.total` (slower on big lists).
     #[param(value_type = Option<bool>)]
     pub include_total: Option<String>,
+    /// Editorial state: `published` (the default, for everyone); `draft` and
+    /// `scheduled` need an editor's token.
+    #[param(value_type = Option<EditorialStatus>)]
+    pub status: Option<String>,
 }
 
 /// Query of plain paged collections (`GET /sections`, `GET /tags`).
@@ -187,6 +192,7 @@ pub struct ArticleListParams {
     pub per_page: u32,
     pub cursor: Option<Cursor>,
     pub include_total: bool,
+    pub status: EditorialStatus,
 }
 
 /// Parsed page query.
@@ -411,7 +417,22 @@ impl ArticleListQuery {
                 }
             },
         };
+        let status = match self.status.as_deref() {
+            None | Some("published") => EditorialStatus::Published,
+            Some("draft") => EditorialStatus::Draft,
+            Some("scheduled") => EditorialStatus::Scheduled,
+            Some(other) => {
+                errors.push(FieldError::new(
+                    "status",
+                    "invalid_status",
+                    format!("status must be published, scheduled or draft (got {other:?})."),
+                    format!("يجب أن تكون الحالة published أو scheduled أو draft (وصل {other:?})."),
+                ));
+                EditorialStatus::Published
+            }
+        };
         errors.finish(ArticleListParams {
+            status,
             section,
             tag,
             author,
