@@ -15,4 +15,5 @@ macro_rules! on_backend {
 }
 
 pub mod articles;
+pub mod maintenance;
 pub mod taxonomy;
