@@ -1,8 +1,13 @@
-//! Database housekeeping: planner statistics.
+//! Database housekeeping: liveness probes and planner statistics.
 
 use diesel::{sql_query, QueryResult, RunQueryDsl};
 
 use crate::db::DbConnection;
+
+/// The database answers a trivial query.
+pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
+    sql_query("SELECT 1").execute(conn).map(drop)
+}
 
 /// Refreshes the query planner's statistics; run after every bulk load (a
 /// planner without statistics picks slow plans for list pages).

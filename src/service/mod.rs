@@ -2,6 +2,7 @@
 //! Nothing here knows HTTP.
 
 pub mod articles;
+pub mod ops;
 pub mod taxonomy;
 
 use crate::db::IsConnectionError;
