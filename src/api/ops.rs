@@ -6,6 +6,7 @@ use crate::api::v1::dto::HealthDto;
 use crate::api::AppState;
 use crate::db::BackendKind;
 use crate::error::{AppError, Problem};
+use crate::service;
 
 /// Alive: answers without touching the database.
 #[utoipa::path(
@@ -31,15 +32,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let kind = state.db.kind();
-    state
-        .db
-        .read(|conn| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT 1")
-                .execute(conn)
-                .map_err(crate::service::ServiceError::from)
-        })
-        .await?;
+    state.db.read(service::ops::ready).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(HealthDto {

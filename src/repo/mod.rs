@@ -15,6 +15,7 @@ macro_rules! on_backend {
 }
 
 pub mod articles;
+pub mod maintenance;
 pub mod revisions;
 pub mod taxonomy;
 pub mod tokens;

@@ -3,10 +3,12 @@
 //! `khabar seed --articles N` uses this module to fill a fresh database with
 //! believable Modern Standard Arabic news: sections, tags, authors and
 //! articles whose text is assembled offline from hand-written templates and
-//! word lists (no network, no data files). The same `(n, seed, now)` always
-//! yields the same articles for a given version of this module and of `rand`.
+//! word lists: the text files under `lexicon/` (format: `lexicon/README.md`),
+//! compiled in with `include_str!` and parsed once. This module holds their
+//! loader and the generator. The same `(n, seed, now)` always yields the same
+//! articles for a given version of this module, its lexicon and `rand`.
 //!
-//! The private lexicons below use a tiny template language:
+//! The lexicon's texts use a tiny template language:
 //! - `{name}`: a named slot filled by the generator (`{city}`, `{pct}`, ...);
 //!   `{#21}` prints the number 21 in the article's digit style;
 //! - `{a~b~c}`: one alternative at random (alternatives may be empty and may
@@ -18,6 +20,7 @@ use chrono::{Datelike, Months, NaiveDateTime, TimeDelta, Timelike};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+use std::sync::LazyLock;
 
 // ---------------------------------------------------------------------------
 // Public data types
@@ -89,214 +92,103 @@ pub struct DemoArticle {
 }
 
 // ---------------------------------------------------------------------------
-// Sections, tags and authors
+// The lexicon: text files under `lexicon/`, compiled in and parsed once
 // ---------------------------------------------------------------------------
 
-const POLITICS: usize = 0;
-const ECONOMY: usize = 1;
+/// The sport section's index in `sections()` (the order of `SECTION_TEXTS`,
+/// which the loader checks against `taxonomy.txt`).
 const SPORT: usize = 2;
-const CULTURE: usize = 3;
-const WORLD: usize = 4;
-const LOCAL: usize = 5;
-const HEALTH: usize = 6;
-const TECHNOLOGY: usize = 7;
 
-static SECTIONS: [DemoSection; 8] = [
-    DemoSection {
-        slug: "politics",
-        name: "سياسة",
-        description: "آخر المستجدات السياسية وأخبار الحكومة ومجلس الشعب",
-    },
-    DemoSection {
-        slug: "economy",
-        name: "اقتصاد",
-        description: "أخبار الأسواق والأسعار والمال والأعمال والزراعة",
-    },
-    DemoSection {
-        slug: "sport",
-        name: "رياضة",
-        description: "نتائج المباريات وأخبار الأندية والمنتخبات الوطنية",
-    },
-    DemoSection {
-        slug: "culture",
-        name: "ثقافة",
-        description: "أخبار الأدب والمسرح والسينما والفنون والتراث",
-    },
-    DemoSection {
-        slug: "world",
-        name: "عربي ودولي",
-        description: "أبرز الأحداث العربية والدولية وتطوراتها",
-    },
-    DemoSection {
-        slug: "local",
-        name: "محليات",
-        description: "أخبار المحافظات والخدمات والطقس وشؤون المواطنين اليومية",
-    },
-    DemoSection {
-        slug: "health",
-        name: "صحة",
-        description: "أخبار الصحة العامة والمستشفيات ونصائح طبية",
-    },
-    DemoSection {
-        slug: "technology",
-        name: "تكنولوجيا",
-        description: "أخبار الاتصالات والإنترنت والتقنيات الحديثة والابتكار",
-    },
+const TAXONOMY: &str = include_str!("lexicon/taxonomy.txt");
+const PLACES: &str = include_str!("lexicon/places.txt");
+const WORDS: &str = include_str!("lexicon/words.txt");
+const PHRASES: &str = include_str!("lexicon/phrases.txt");
+const STORIES: &str = include_str!("lexicon/stories.txt");
+
+/// Each section's text, by slug, in section order.
+const SECTION_TEXTS: [(&str, &str); 8] = [
+    ("politics", include_str!("lexicon/sections/politics.txt")),
+    ("economy", include_str!("lexicon/sections/economy.txt")),
+    ("sport", include_str!("lexicon/sections/sport.txt")),
+    ("culture", include_str!("lexicon/sections/culture.txt")),
+    ("world", include_str!("lexicon/sections/world.txt")),
+    ("local", include_str!("lexicon/sections/local.txt")),
+    ("health", include_str!("lexicon/sections/health.txt")),
+    (
+        "technology",
+        include_str!("lexicon/sections/technology.txt"),
+    ),
 ];
 
-/// Relative frequency of each section in the generated corpus.
-const SECTION_WEIGHTS: [u32; 8] = [16, 15, 14, 10, 14, 14, 8, 9];
-
-const fn tag(slug: &'static str, name: &'static str) -> DemoTag {
-    DemoTag { slug, name }
-}
-
-static TAGS: [DemoTag; 40] = [
-    // Syrian cities.
-    tag("damascus", "دمشق"),
-    tag("aleppo", "حلب"),
-    tag("homs", "حمص"),
-    tag("latakia", "اللاذقية"),
-    tag("tartus", "طرطوس"),
-    tag("hama", "حماة"),
-    tag("daraa", "درعا"),
-    tag("deir-ez-zor", "دير الزور"),
-    tag("idlib", "إدلب"),
-    // Arab and international.
-    tag("lebanon", "لبنان"),
-    tag("iraq", "العراق"),
-    tag("jordan", "الأردن"),
-    tag("palestine", "فلسطين"),
-    tag("united-nations", "الأمم المتحدة"),
-    // Politics.
-    tag("elections", "الانتخابات"),
-    tag("peoples-assembly", "مجلس الشعب"),
-    tag("government", "الحكومة"),
-    tag("local-administration", "الإدارة المحلية"),
-    // Economy.
-    tag("oil", "النفط"),
-    tag("prices", "الأسعار"),
-    tag("syrian-pound", "الليرة السورية"),
-    tag("gold", "الذهب"),
-    tag("agriculture", "الزراعة"),
-    // Sport.
-    tag("football", "كرة القدم"),
-    tag("syrian-league", "الدوري السوري"),
-    tag("national-team", "المنتخب الوطني"),
-    // Culture.
-    tag("cinema", "السينما"),
-    tag("theatre", "المسرح"),
-    tag("books", "الكتاب"),
-    tag("heritage", "التراث"),
-    // Health.
-    tag("vaccines", "اللقاحات"),
-    tag("hospitals", "المستشفيات"),
-    tag("public-health", "الصحة العامة"),
-    // Technology.
-    tag("artificial-intelligence", "الذكاء الاصطناعي"),
-    tag("internet", "الإنترنت"),
-    tag("telecom", "الاتصالات"),
-    tag("digital-transformation", "التحول الرقمي"),
-    // Local.
-    tag("weather", "الطقس"),
-    tag("electricity", "الكهرباء"),
-    tag("drinking-water", "مياه الشرب"),
-];
-
-static AUTHORS: [DemoAuthor; 12] = [
-    DemoAuthor {
-        slug: "samer-al-khatib",
-        name: "سامر الخطيب",
-        bio: "صحفي ومحلل سياسي، يغطي شؤون الحكومة ومجلس الشعب منذ عام 2010.",
-    },
-    DemoAuthor {
-        slug: "layla-haddad",
-        name: "ليلى حداد",
-        bio: "صحفية متخصصة في الشأن الاقتصادي وأسواق المال والأسعار.",
-    },
-    DemoAuthor {
-        slug: "mohammad-al-ali",
-        name: "محمد العلي",
-        bio: "محرر رياضي يتابع الدوري السوري ومباريات المنتخب الوطني.",
-    },
-    DemoAuthor {
-        slug: "rana-qabbani",
-        name: "رنا قباني",
-        bio: "كاتبة وناقدة أدبية، تكتب عن المسرح والسينما والكتاب.",
-    },
-    DemoAuthor {
-        slug: "khaled-nasr",
-        name: "خالد نصر",
-        bio: "مراسل للشؤون العربية والدولية، عمل في بيروت والقاهرة.",
-    },
-    DemoAuthor {
-        slug: "hala-suleiman",
-        name: "هالة سليمان",
-        bio: "صحفية تتابع قضايا الخدمات وهموم المواطنين في دمشق وريفها.",
-    },
-    DemoAuthor {
-        slug: "youssef-darwish",
-        name: "يوسف درويش",
-        bio: "صحفي متخصص في الشؤون الصحية والطبية، يحمل إجازة في الصيدلة.",
-    },
-    DemoAuthor {
-        slug: "dima-al-shami",
-        name: "ديمة الشامي",
-        bio: "مهندسة برمجيات وصحفية تكتب عن التقانة والتحول الرقمي.",
-    },
-    DemoAuthor {
-        slug: "omar-al-halabi",
-        name: "عمر الحلبي",
-        bio: "مراسل في حلب منذ ١٥ عاماً، يغطي أخبار المدينة وريفها.",
-    },
-    DemoAuthor {
-        slug: "salma-ibrahim",
-        name: "سلمى إبراهيم",
-        bio: "صحفية ومترجمة، تهتم بالعلاقات الدولية وقضايا اللاجئين.",
-    },
-    DemoAuthor {
-        slug: "basel-issa",
-        name: "باسل عيسى",
-        bio: "باحث اقتصادي وكاتب في شؤون الزراعة والطاقة.",
-    },
-    DemoAuthor {
-        slug: "mona-al-ayoubi",
-        name: "منى الأيوبي",
-        bio: "شاعرة وصحفية ثقافية، صدرت لها ثلاث مجموعات شعرية.",
-    },
-];
-
-/// The section each author usually writes for (parallel to `AUTHORS`).
-const AUTHOR_BEATS: [usize; 12] = [
-    POLITICS, ECONOMY, SPORT, CULTURE, WORLD, LOCAL, HEALTH, TECHNOLOGY, LOCAL, WORLD, ECONOMY,
-    CULTURE,
-];
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::load);
 
 /// The sections of the demo site (8 of them; slugs are ASCII).
 pub fn sections() -> &'static [DemoSection] {
-    &SECTIONS
+    &LEXICON.sections
 }
 
 /// The demo tags (40 Arabic tags with unique ASCII slugs).
 pub fn tags() -> &'static [DemoTag] {
-    &TAGS
+    &LEXICON.tags
 }
 
 /// The demo authors (12 plausible Arabic names with short Arabic bios).
 pub fn authors() -> &'static [DemoAuthor] {
-    &AUTHORS
+    &LEXICON.authors
 }
 
 fn tag_index(name: &str) -> Option<usize> {
     if name.is_empty() {
         return None;
     }
-    TAGS.iter().position(|t| t.name == name)
+    LEXICON.tags.iter().position(|t| t.name == name)
 }
 
-// ---------------------------------------------------------------------------
-// Shared word lists
-// ---------------------------------------------------------------------------
+/// Everything the generator's text is made of (`lexicon/*.txt`).
+struct Lexicon {
+    sections: Vec<DemoSection>,
+    /// Relative frequency of each section in the generated corpus.
+    section_weights: Vec<u32>,
+    tags: Vec<DemoTag>,
+    authors: Vec<DemoAuthor>,
+    /// The section each author usually writes for (parallel to `authors`).
+    author_beats: Vec<usize>,
+    domestic_places: Vec<Place>,
+    world_places: Vec<Place>,
+    countries: Vec<Country>,
+    teams: Vec<Team>,
+    male_names: Vec<&'static str>,
+    female_names: Vec<&'static str>,
+    family_names: Vec<&'static str>,
+    /// Sunday first.
+    weekdays: Vec<&'static str>,
+    months: Vec<&'static str>,
+    /// Feminine ordinals ("المرحلة", "الدورة").
+    ordinals_f: Vec<&'static str>,
+    /// Masculine ordinals ("المركز").
+    ordinals_m: Vec<&'static str>,
+    works: Vec<&'static str>,
+    venues: Vec<&'static str>,
+    bands: Vec<&'static str>,
+    kg_items: Vec<&'static str>,
+    advice: Vec<&'static str>,
+    wards: Vec<&'static str>,
+    /// Words a cut headline must not end with.
+    dangling: Vec<&'static str>,
+    sources: Vec<Source>,
+    own_desk: &'static str,
+    wire_byline: &'static str,
+    when: &'static str,
+    tail: &'static str,
+    plan_tail: &'static str,
+    directions: Vec<Direction>,
+    /// Reported-speech sentences; always available (they use the story's quotes).
+    quote_body: Vec<&'static str>,
+    /// Cross-section sentences built on the section's issues, plans and goals.
+    shared_body: Vec<&'static str>,
+    /// Each section's text, parallel to `sections`.
+    lexicons: Vec<Lex>,
+}
 
 struct Place {
     name: &'static str,
@@ -307,348 +199,46 @@ struct Place {
     weight: u32,
 }
 
-/// A Syrian city or town; its tag is its governorate's.
-const fn dom(name: &'static str, gov: &'static str, weight: u32) -> Place {
-    Place {
-        name,
-        gov,
-        tag: gov,
-        weight,
-    }
+/// A country the national team or foreign ministers come from.
+struct Country {
+    capital: &'static str,
+    /// Masculine, definite.
+    nationality: &'static str,
 }
 
-/// A foreign city and the tag (country or organisation) it brings, if any.
-const fn abroad(name: &'static str, tag: &'static str, weight: u32) -> Place {
-    Place {
-        name,
-        gov: name,
-        tag,
-        weight,
-    }
+/// A football club.
+struct Team {
+    name: &'static str,
+    city: &'static str,
+    ground: &'static str,
 }
 
-static DOMESTIC_PLACES: [Place; 50] = [
-    dom("دمشق", "دمشق", 8),
-    dom("حلب", "حلب", 7),
-    dom("حمص", "حمص", 5),
-    dom("اللاذقية", "اللاذقية", 5),
-    dom("طرطوس", "طرطوس", 4),
-    dom("حماة", "حماة", 4),
-    dom("درعا", "درعا", 3),
-    dom("دير الزور", "دير الزور", 3),
-    dom("إدلب", "إدلب", 3),
-    dom("السويداء", "السويداء", 3),
-    dom("الحسكة", "الحسكة", 2),
-    dom("القنيطرة", "القنيطرة", 2),
-    dom("الرقة", "الرقة", 2),
-    dom("دوما", "ريف دمشق", 1),
-    dom("جرمانا", "ريف دمشق", 1),
-    dom("الزبداني", "ريف دمشق", 1),
-    dom("النبك", "ريف دمشق", 1),
-    dom("قطنا", "ريف دمشق", 1),
-    dom("يبرود", "ريف دمشق", 1),
-    dom("التل", "ريف دمشق", 1),
-    dom("منبج", "حلب", 1),
-    dom("عفرين", "حلب", 1),
-    dom("الباب", "حلب", 1),
-    dom("السفيرة", "حلب", 1),
-    dom("تدمر", "حمص", 1),
-    dom("القصير", "حمص", 1),
-    dom("الرستن", "حمص", 1),
-    dom("تلكلخ", "حمص", 1),
-    dom("جبلة", "اللاذقية", 1),
-    dom("الحفة", "اللاذقية", 1),
-    dom("بانياس", "طرطوس", 1),
-    dom("صافيتا", "طرطوس", 1),
-    dom("الدريكيش", "طرطوس", 1),
-    dom("السلمية", "حماة", 1),
-    dom("مصياف", "حماة", 1),
-    dom("محردة", "حماة", 1),
-    dom("السقيلبية", "حماة", 1),
-    dom("بصرى الشام", "درعا", 1),
-    dom("نوى", "درعا", 1),
-    dom("إزرع", "درعا", 1),
-    dom("الميادين", "دير الزور", 1),
-    dom("البوكمال", "دير الزور", 1),
-    dom("معرة النعمان", "إدلب", 1),
-    dom("أريحا", "إدلب", 1),
-    dom("جسر الشغور", "إدلب", 1),
-    dom("شهبا", "السويداء", 1),
-    dom("صلخد", "السويداء", 1),
-    dom("القامشلي", "الحسكة", 1),
-    dom("رأس العين", "الحسكة", 1),
-    dom("الطبقة", "الرقة", 1),
-];
+/// Where a piece comes from.
+struct Source {
+    name: &'static str,
+    /// Whether it is this site itself.
+    own: bool,
+    domestic_weight: u32,
+    world_weight: u32,
+}
 
-static WORLD_PLACES: [Place; 20] = [
-    abroad("بيروت", "لبنان", 4),
-    abroad("بغداد", "العراق", 3),
-    abroad("البصرة", "العراق", 1),
-    abroad("عمّان", "الأردن", 3),
-    abroad("القدس", "فلسطين", 2),
-    abroad("رام الله", "فلسطين", 2),
-    abroad("القاهرة", "", 3),
-    abroad("الرياض", "", 2),
-    abroad("الدوحة", "", 2),
-    abroad("أبو ظبي", "", 1),
-    abroad("مسقط", "", 1),
-    abroad("الجزائر", "", 1),
-    abroad("تونس", "", 1),
-    abroad("جنيف", "الأمم المتحدة", 2),
-    abroad("نيويورك", "الأمم المتحدة", 2),
-    abroad("موسكو", "", 2),
-    abroad("بكين", "", 1),
-    abroad("أنقرة", "", 1),
-    abroad("باريس", "", 1),
-    abroad("بروكسل", "", 1),
-];
-
-/// Capital and nationality adjective (masculine, definite) of countries the
-/// national team or foreign ministers come from.
-static COUNTRIES: [(&str, &str); 14] = [
-    ("عمّان", "الأردني"),
-    ("بيروت", "اللبناني"),
-    ("بغداد", "العراقي"),
-    ("القاهرة", "المصري"),
-    ("الرياض", "السعودي"),
-    ("الدوحة", "القطري"),
-    ("أبو ظبي", "الإماراتي"),
-    ("مسقط", "العماني"),
-    ("الكويت", "الكويتي"),
-    ("المنامة", "البحريني"),
-    ("طهران", "الإيراني"),
-    ("طشقند", "الأوزبكي"),
-    ("بانكوك", "التايلاندي"),
-    ("كوالالمبور", "الماليزي"),
-];
-
-/// Football clubs: name, home city, home ground.
-static TEAMS: [(&str, &str, &str); 14] = [
-    ("الوحدة", "دمشق", "ملعب الفيحاء"),
-    ("الجيش", "دمشق", "ملعب العباسيين"),
-    ("المجد", "دمشق", "ملعب الفيحاء"),
-    ("الشرطة", "دمشق", "ملعب العباسيين"),
-    ("الاتحاد", "حلب", "ملعب الحمدانية"),
-    ("الحرية", "حلب", "ملعب حلب الدولي"),
-    ("الكرامة", "حمص", "ملعب خالد بن الوليد"),
-    ("الوثبة", "حمص", "ملعب خالد بن الوليد"),
-    ("تشرين", "اللاذقية", "ملعب المدينة الرياضية في اللاذقية"),
-    ("حطين", "اللاذقية", "ملعب المدينة الرياضية في اللاذقية"),
-    ("جبلة", "اللاذقية", "ملعب جبلة البلدي"),
-    ("الطليعة", "حماة", "ملعب حماة البلدي"),
-    ("الفتوة", "دير الزور", "ملعب دير الزور البلدي"),
-    ("الساحل", "طرطوس", "ملعب طرطوس البلدي"),
-];
-
-static MALE_NAMES: [&str; 16] = [
-    "محمد", "أحمد", "سامر", "خالد", "عمر", "يوسف", "مازن", "باسل", "رامي", "إياد", "فادي", "غسان",
-    "نزار", "عماد", "علاء", "أنس",
-];
-
-static FEMALE_NAMES: [&str; 14] = [
-    "ليلى", "رنا", "سلمى", "هالة", "ريم", "ديمة", "لينا", "نور", "سوسن", "منى", "رشا", "هبة",
-    "سلوى", "أمل",
-];
-
-static FAMILY_NAMES: [&str; 18] = [
-    "الخطيب",
-    "حداد",
-    "العلي",
-    "الحسن",
-    "الأيوبي",
-    "قباني",
-    "الشامي",
-    "الحلبي",
-    "نصر",
-    "سليمان",
-    "إبراهيم",
-    "عيسى",
-    "داود",
-    "مرعي",
-    "الزعبي",
-    "درويش",
-    "خوري",
-    "الأحمد",
-];
-
-static WEEKDAYS: [&str; 7] = [
-    "الأحد",
-    "الاثنين",
-    "الثلاثاء",
-    "الأربعاء",
-    "الخميس",
-    "الجمعة",
-    "السبت",
-];
-
-static MONTHS: [&str; 12] = [
-    "كانون الثاني",
-    "شباط",
-    "آذار",
-    "نيسان",
-    "أيار",
-    "حزيران",
-    "تموز",
-    "آب",
-    "أيلول",
-    "تشرين الأول",
-    "تشرين الثاني",
-    "كانون الأول",
-];
-
-/// Feminine ordinals, for "المرحلة" (league round) and "الدورة" (edition).
-static ORDINALS_F: [&str; 22] = [
-    "الأولى",
-    "الثانية",
-    "الثالثة",
-    "الرابعة",
-    "الخامسة",
-    "السادسة",
-    "السابعة",
-    "الثامنة",
-    "التاسعة",
-    "العاشرة",
-    "الحادية عشرة",
-    "الثانية عشرة",
-    "الثالثة عشرة",
-    "الرابعة عشرة",
-    "الخامسة عشرة",
-    "السادسة عشرة",
-    "السابعة عشرة",
-    "الثامنة عشرة",
-    "التاسعة عشرة",
-    "العشرين",
-    "الحادية والعشرين",
-    "الثانية والعشرين",
-];
-
-/// Masculine ordinals, for "المركز" (league position).
-static ORDINALS_M: [&str; 14] = [
-    "الأول",
-    "الثاني",
-    "الثالث",
-    "الرابع",
-    "الخامس",
-    "السادس",
-    "السابع",
-    "الثامن",
-    "التاسع",
-    "العاشر",
-    "الحادي عشر",
-    "الثاني عشر",
-    "الثالث عشر",
-    "الرابع عشر",
-];
-
-/// Titles of books, plays and films (some carry diacritics on purpose).
-static WORKS: [&str; 14] = [
-    "«ذاكرةُ الياسمين»",
-    "«مرايا المدينة»",
-    "«على ضفاف بردى»",
-    "«أحلامٌ مؤجَّلة»",
-    "«الطريق إلى حلب»",
-    "«بيتُ الجدّة»",
-    "«سنونو الشتاء»",
-    "«حكايا من الشام»",
-    "«ظلال القلعة»",
-    "«نافذة على البحر»",
-    "«رسائل لم تُرسَل»",
-    "«المقهى الأخير»",
-    "«أغنية للمطر»",
-    "«شتاء طويل في الذاكرة»",
-];
-
-static VENUES: [&str; 3] = [
-    "المركز الثقافي العربي في {city}",
-    "المسرح القومي في {gov}",
-    "دار الثقافة في {city}",
-];
-
-static BANDS: [&str; 5] = [
-    "الفرقة السيمفونية الوطنية",
-    "فرقة الإنشاد العربي",
-    "فرقة التخت الشرقي",
-    "الفرقة الوطنية للموسيقى العربية",
-    "فرقة قوس قزح للفنون الشعبية",
-];
-
-static KG_ITEMS: [&str; 9] = [
-    "السكر",
-    "الأرز",
-    "البندورة",
-    "البطاطا",
-    "اللحم الأحمر",
-    "الفروج",
-    "زيت الزيتون",
-    "الشاي",
-    "العدس",
-];
-
-static ADVICE: [&str; 6] = [
-    "شرب كميات كافية من الماء",
-    "غسل اليدين بشكل متكرر",
-    "تجنب التعرض المباشر لأشعة الشمس",
-    "مراجعة الطبيب عند ظهور الأعراض",
-    "الاهتمام بالغذاء المتوازن",
-    "ممارسة الرياضة بانتظام",
-];
-
-static WARDS: [&str; 4] = [
-    "للعناية المشددة",
-    "لغسيل الكلى",
-    "للأطفال حديثي الولادة",
-    "للإسعاف",
-];
-
-/// Name, whether it is this site itself, weight for domestic sections,
-/// weight for the world section.
-static SOURCES: [(&str, bool, u32, u32); 8] = [
-    ("الماسة السورية", true, 60, 30),
-    ("وكالة سانا", false, 12, 10),
-    ("صحيفة الوطن", false, 6, 4),
-    ("صحيفة تشرين", false, 5, 3),
-    ("صحيفة الثورة", false, 4, 3),
-    ("رويترز", false, 5, 20),
-    ("وكالة الصحافة الفرنسية", false, 5, 18),
-    ("وكالة الأنباء الألمانية", false, 3, 12),
-];
-
-const OWN_DESK: &str = "فريق ماسة";
-
-const WHEN: &str = "{اليوم {wd}~اليوم {wd}~صباح اليوم~مساء أمس~أمس {wdprev}~ظهر اليوم~في وقت سابق اليوم~مساء اليوم {wd}~اليوم}";
-
-const TAIL: &str = "{~~ في {city}~ في {city}~ خلال {اجتماع موسع~جلسة عمل~لقاء تشاوري}{ في {city}~}~ مع {ممثلي القطاع الخاص~الفعاليات الأهلية~الجهات المعنية}{ في {city}~}~ خلال {زيارة إلى~جولة في} {city}~ مطلع {month}~ خلال شهر {month}}";
-
-const PLAN_TAIL: &str = "{~ في {city}~ في {city}~ لعام {nextyear}~ خلال {اجتماع موسع~جلسة استثنائية}{ في {city}~}~ بعد {num} أشهر من الدراسة~ اعتبارا من مطلع {month}~ بمشاركة {num} جهات~ للمرحلة المقبلة}";
-
-// Direction-dependent phrases (prices, temperatures, gold).
-const UP_N: &str = "ارتفاع";
-const DOWN_N: &str = "{انخفاض~تراجع}";
-const UP_NA: &str = "ارتفاعا";
-const DOWN_NA: &str = "{انخفاضا~تراجعا}";
-const UP_VF: &str = "ارتفعت";
-const DOWN_VF: &str = "{انخفضت~تراجعت}";
-const UP_VM: &str = "ارتفع";
-const DOWN_VM: &str = "{انخفض~تراجع}";
-const UP_PM: &str = "{يرتفع~يقفز~يصعد}";
-const DOWN_PM: &str = "{ينخفض~يتراجع~يهبط}";
-const UP_PF: &str = "{تواصل الارتفاع~تعاود الارتفاع~ترتفع مجددا}";
-const DOWN_PF: &str = "{تواصل التراجع~تسجل انخفاضا ملحوظا~تتراجع مجددا}";
-const UP_REASON: &str = "{ارتفاع تكاليف النقل والإنتاج~تقلبات سعر الصرف~ارتفاع أسعار المحروقات~زيادة الطلب مع اقتراب شهر رمضان}";
-const DOWN_REASON: &str =
-    "{زيادة العرض مع بدء الموسم~تحسن سعر صرف الليرة~تراجع الطلب في الأسواق~انخفاض تكاليف الاستيراد}";
-
-// ---------------------------------------------------------------------------
-// Lexicons
-// ---------------------------------------------------------------------------
+/// A slot whose phrase depends on whether the story's numbers go up.
+struct Direction {
+    slot: &'static str,
+    up: &'static str,
+    down: &'static str,
+}
 
 /// Grammatical gender of a subject: masculine, feminine, or that of the
 /// article's featured person.
-const M: u8 = 0;
-const F: u8 = 1;
-const P: u8 = 2;
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gender {
+    M,
+    F,
+    P,
+}
 
-type Subject = (&'static str, u8);
+type Subject = (&'static str, Gender);
 /// A story-specific item (commodity, festival, crop...) and its tag name.
 type Item = (&'static str, &'static str);
 
@@ -661,1455 +251,547 @@ enum Kind {
 
 /// One kind of story within a section: its headline and lead templates plus
 /// the story-specific body sentences, subjects, quotes, items and tags.
+#[derive(Clone)]
 struct Story {
     weight: u32,
     kind: Kind,
     /// Whether the section-wide and cross-section body sentences fit.
     shared: bool,
-    titles: &'static [&'static str],
-    leads: &'static [&'static str],
-    body: &'static [&'static str],
-    subjects: &'static [Subject],
-    quotes: &'static [&'static str],
-    items: &'static [Item],
-    tags: &'static [&'static str],
-    captions: &'static [&'static str],
+    titles: Vec<&'static str>,
+    leads: Vec<&'static str>,
+    body: Vec<&'static str>,
+    subjects: Vec<Subject>,
+    quotes: Vec<&'static str>,
+    items: Vec<Item>,
+    tags: Vec<&'static str>,
+    captions: Vec<&'static str>,
 }
 
-const STORY: Story = Story {
-    weight: 1,
-    kind: Kind::Plain,
-    shared: true,
-    titles: &[],
-    leads: &[],
-    body: &[],
-    subjects: &[],
-    quotes: &[],
-    items: &[],
-    tags: &[],
-    captions: &[],
-};
+impl Default for Story {
+    fn default() -> Self {
+        Story {
+            weight: 1,
+            kind: Kind::Plain,
+            shared: true,
+            titles: Vec::new(),
+            leads: Vec::new(),
+            body: Vec::new(),
+            subjects: Vec::new(),
+            quotes: Vec::new(),
+            items: Vec::new(),
+            tags: Vec::new(),
+            captions: Vec::new(),
+        }
+    }
+}
 
 /// Everything a section's text is made of.
 struct Lex {
     /// Byline used for uncredited pieces written in-house.
     desk: &'static str,
-    /// Whether the article is located abroad (`WORLD_PLACES`).
+    /// Whether the article is located abroad (`world_places`).
     world: bool,
-    subjects: &'static [Subject],
+    subjects: Vec<Subject>,
     /// Topics that can be discussed ("يبحث ...").
-    issues: &'static [&'static str],
+    issues: Vec<&'static str>,
     /// Feminine or definite noun phrases that can be launched or approved.
-    plans: &'static [&'static str],
+    plans: Vec<&'static str>,
     /// Verbs used with `plans`: present-tense stem (after ي/ت) and
     /// masculine past form (the feminine adds ت).
-    plan_verbs: &'static [(&'static str, &'static str)],
+    plan_verbs: Vec<(&'static str, &'static str)>,
     /// Clauses that read well after «إن»/«أن» or inside «».
-    quotes: &'static [&'static str],
+    quotes: Vec<&'static str>,
     /// Verbal nouns describing aims ("تحسين ...").
-    goals: &'static [&'static str],
-    body: &'static [&'static str],
-    captions: &'static [&'static str],
-    tags: &'static [&'static str],
-    stories: &'static [Story],
+    goals: Vec<&'static str>,
+    body: Vec<&'static str>,
+    captions: Vec<&'static str>,
+    tags: Vec<&'static str>,
+    stories: Vec<Story>,
 }
 
-// Generic stories shared by several sections.
-const T_ISSUE: &str = "{main} {ي|ت}{بحث~ناقش~ستعرض~تابع~درس} {issue}{tail}";
-const T_ISSUE2: &str = "{main} {ي|ت}{بحث~ناقش~تابع} {issue} {في {city}~خلال {زيارة إلى~جولة ميدانية في} {city}~مع {وفد من~ممثلي} {city2}}";
-const T_PLAN: &str = "{main} {ي|ت}{pv} {plan}{ptail}";
-const T_TABLE: &str = "{issue} على طاولة {main}{ في {city}~ في {city}~ خلال {زيارة إلى~جولة في} {city}~ مطلع {month}~ يوم {wdnext}~}";
-const T_QUOTE: &str = "{main}{ {من~في} {city}~ {من~في} {city}~}: {mquote}";
-const L_ISSUE: &str = "{بحث~ناقش~استعرض~تابع}{|ت} {subj} {when} {issue}{، بحضور عدد من المعنيين~، بمشاركة ممثلين عن الجهات المعنية~، خلال اجتماع عقد في {city}~}";
-const L_ISSUE2: &str =
-    "{ترأس|ترأست} {subj} {when} اجتماعا {موسعا~دوريا~استثنائيا} {خصص~كرس} لمناقشة {issue}";
-const L_PLAN: &str =
-    "{pvp}{|ت} {subj} {when} {plan}، {في خطوة تهدف إلى~ضمن مساعي~في إطار خطة} {goal}";
-const L_QUOTE: &str =
-    "{قال|قالت} {subj} {when} {في تصريح صحفي~في بيان رسمي~خلال مؤتمر صحفي} {inna} {mquote}";
+impl Lexicon {
+    /// Parses the compiled-in files; panics on a malformed one (the unit
+    /// tests load it, so a bad edit fails `cargo test`).
+    fn load() -> Lexicon {
+        let taxonomy = Doc::parse("taxonomy.txt", TAXONOMY);
+        taxonomy.only(&[], &["sections", "tags", "authors"]);
+        let mut sections = Vec::new();
+        let mut section_weights = Vec::new();
+        for &line in taxonomy.list("sections") {
+            let [slug, weight, name, description] = taxonomy.fields(line, 4);
+            sections.push(DemoSection {
+                slug,
+                name,
+                description,
+            });
+            section_weights.push(taxonomy.number(weight));
+        }
+        let slugs: Vec<&str> = sections.iter().map(|s| s.slug).collect();
+        let expected: Vec<&str> = SECTION_TEXTS.iter().map(|(slug, _)| *slug).collect();
+        assert_eq!(slugs, expected, "taxonomy.txt: [sections] out of order");
+        let tags = taxonomy
+            .list("tags")
+            .iter()
+            .map(|&line| {
+                let [slug, name] = taxonomy.fields(line, 2);
+                DemoTag { slug, name }
+            })
+            .collect();
+        let mut authors = Vec::new();
+        let mut author_beats = Vec::new();
+        for &line in taxonomy.list("authors") {
+            let [slug, beat, name, bio] = taxonomy.fields(line, 4);
+            authors.push(DemoAuthor { slug, name, bio });
+            author_beats.push(
+                slugs
+                    .iter()
+                    .position(|s| *s == beat)
+                    .unwrap_or_else(|| taxonomy.fail(&format!("unknown section {beat:?}"))),
+            );
+        }
 
-const S_DISCUSS: Story = Story {
-    titles: &[T_ISSUE, T_ISSUE2, T_TABLE],
-    leads: &[L_ISSUE, L_ISSUE2],
-    ..STORY
-};
-const S_PLAN: Story = Story {
-    titles: &[T_PLAN],
-    leads: &[L_PLAN],
-    ..STORY
-};
-const S_QUOTE: Story = Story {
-    titles: &[T_QUOTE],
-    leads: &[L_QUOTE],
-    ..STORY
-};
+        let places = Doc::parse("places.txt", PLACES);
+        places.only(&[], &["domestic", "abroad", "countries", "teams"]);
+        let domestic_places = places
+            .list("domestic")
+            .iter()
+            .map(|&line| {
+                let [name, gov, weight] = places.fields(line, 3);
+                Place {
+                    name,
+                    gov,
+                    tag: gov,
+                    weight: places.number(weight),
+                }
+            })
+            .collect();
+        let world_places = places
+            .list("abroad")
+            .iter()
+            .map(|&line| {
+                let [name, tag, weight] = places.fields(line, 1);
+                Place {
+                    name,
+                    gov: name,
+                    tag,
+                    weight: places.number(weight),
+                }
+            })
+            .collect();
+        let countries = places
+            .list("countries")
+            .iter()
+            .map(|&line| {
+                let [capital, nationality] = places.fields(line, 2);
+                Country {
+                    capital,
+                    nationality,
+                }
+            })
+            .collect();
+        let teams = places
+            .list("teams")
+            .iter()
+            .map(|&line| {
+                let [name, city, ground] = places.fields(line, 3);
+                Team { name, city, ground }
+            })
+            .collect();
 
-/// Reported-speech sentences; always available (they use the story's quotes).
-static QUOTE_BODY: [&str; 6] = [
-    "{قال|قالت} {subj} {في تصريح صحفي~في بيان~في تصريح لـ«{src}»} {inna} {quote}",
-    "{أكد|أكدت} {subj} أن {quote}",
-    "{أوضح|أوضحت} {subj} {when} أن {quote}",
-    "{أضاف|أضافت} {subj}: «{quote}»",
-    "{أشار|أشارت} {subj} إلى أن {quote}",
-    "{لفت|لفتت} {subj} إلى أن {quote}",
-];
+        let words = Doc::parse("words.txt", WORDS);
+        let lists = [
+            "male names",
+            "female names",
+            "family names",
+            "weekdays",
+            "months",
+            "ordinals f",
+            "ordinals m",
+            "works",
+            "venues",
+            "bands",
+            "kg items",
+            "advice",
+            "wards",
+            "dangling",
+            "sources",
+            "own desk",
+            "wire byline",
+        ];
+        words.only(&[], &lists);
+        let weekdays = words.list("weekdays").to_vec();
+        let months = words.list("months").to_vec();
+        assert_eq!(weekdays.len(), 7, "words.txt: [weekdays]");
+        assert_eq!(months.len(), 12, "words.txt: [months]");
+        let sources = words
+            .list("sources")
+            .iter()
+            .map(|&line| {
+                let [name, own, domestic, world] = words.fields(line, 4);
+                Source {
+                    name,
+                    own: words.choice(own, &["other", "own"]) == 1,
+                    domestic_weight: words.number(domestic),
+                    world_weight: words.number(world),
+                }
+            })
+            .collect();
 
-/// Cross-section sentences built on the section's issues, plans and goals.
-static SHARED_BODY: [&str; 5] = [
-    "{شدد|شددت} {subj} على {ضرورة~أهمية} {goal}",
-    "{دعا|دعت} {subj} {الجهات المعنية~المؤسسات المختصة} إلى {goal}",
-    "يذكر أن {subj} {كان|كانت} قد {pvp}{|ت} {الشهر الماضي~في وقت سابق~مطلع العام الجاري} {plan2}",
-    "{بحث~ناقش~استعرض}{|ت} {subj} {في وقت سابق~خلال اجتماع سابق} {issue2}",
-    "في سياق متصل، {أعلن|أعلنت} {subj} عن {plan2}",
-];
+        let phrases = Doc::parse("phrases.txt", PHRASES);
+        phrases.only(
+            &[],
+            &[
+                "when",
+                "tail",
+                "plan tail",
+                "direction",
+                "quote body",
+                "shared body",
+            ],
+        );
+        let directions = phrases
+            .list("direction")
+            .iter()
+            .map(|&line| {
+                let [slot, up, down] = phrases.fields(line, 3);
+                Direction { slot, up, down }
+            })
+            .collect();
 
-static LEXICONS: [Lex; 8] = [
-    // ------------------------------------------------------------ politics
-    Lex {
-        desk: "المحرر السياسي",
-        world: false,
-        subjects: &[
-            ("رئيس مجلس الوزراء", M),
-            ("مجلس الوزراء", M),
-            ("وزير الخارجية والمغتربين", M),
-            ("وزير الداخلية", M),
-            ("وزير الإدارة المحلية والبيئة", M),
-            ("وزيرة الشؤون الاجتماعية والعمل", F),
-            ("وزارة العدل", F),
-            ("الحكومة", F),
-            ("مجلس الشعب", M),
-            ("رئيس مجلس الشعب", M),
-            ("لجنة الموازنة والحسابات في مجلس الشعب", F),
-            ("محافظ {gov}", M),
-            ("مجلس محافظة {gov}", M),
-        ],
-        issues: &[
-            "مشروع قانون الإدارة المحلية الجديد",
-            "آليات تعزيز التعاون مع الدول الصديقة",
-            "ملف عودة المهجرين إلى مناطقهم",
-            "خطة إعادة تأهيل البنى التحتية في المناطق المتضررة",
-            "مشروع الموازنة العامة للدولة لعام {nextyear}",
-            "تعديلات مقترحة على قانون الانتخابات العامة",
-            "سبل تحسين الواقع الخدمي في المحافظات",
-            "أولويات العمل الحكومي في المرحلة المقبلة",
-            "الاستعدادات الجارية لانتخابات مجالس الإدارة المحلية",
-            "مشروع قانون جديد لتنظيم عمل الجمعيات الأهلية",
-            "آلية توزيع الدعم على الأسر الأشد حاجة",
-            "نتائج زيارة الوفد الحكومي إلى {city}",
-            "تقارير الأداء الفصلية للوزارات",
-            "سبل مكافحة الفساد الإداري",
-        ],
-        plans: &[
-            "خطة وطنية لإصلاح القطاع العام",
-            "حزمة قرارات لتبسيط الإجراءات الإدارية",
-            "استراتيجية جديدة لمكافحة الفساد",
-            "آلية جديدة لتقييم أداء المديرين",
-            "مبادرة لتعزيز المشاركة المجتمعية في صنع القرار",
-            "خطة لإعادة تأهيل المدارس والمراكز الصحية في {city}",
-            "حزمة مشاريع خدمية في ريف {city}",
-            "تعليمات تنفيذية لقانون الاستثمار",
-            "خطة زمنية لتنفيذ مشاريع إعادة الإعمار",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("قر", "أقر"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "الحكومة ماضية في تنفيذ برنامجها الإصلاحي رغم التحديات",
-            "المرحلة المقبلة تتطلب تضافر جهود الجميع",
-            "خدمة المواطن هي البوصلة التي توجه عمل المؤسسات",
-            "الانتخابات ستجري في موعدها المحدد وفق الدستور",
-            "مكافحة الفساد أولوية لا تقبل التأجيل",
-            "الحوار الوطني هو الطريق إلى بناء المستقبل",
-            "القانون الجديد يمنح الوحدات الإدارية صلاحيات أوسع",
-            "الأبواب مفتوحة أمام جميع المقترحات البناءة",
-            "تحسين الوضع المعيشي يأتي على رأس أولويات الحكومة",
-            "المشاريع المتعثرة ستنجز قبل نهاية العام",
-        ],
-        goals: &[
-            "تحسين الواقع الخدمي في المحافظات",
-            "تعزيز الشفافية في عمل المؤسسات العامة",
-            "تبسيط الإجراءات الإدارية أمام المواطنين",
-            "مكافحة الفساد وتطوير الأداء المؤسسي",
-            "توسيع صلاحيات الوحدات الإدارية",
-            "تسهيل عودة المهجرين إلى مناطقهم",
-            "تعزيز التواصل المباشر مع المواطنين",
-        ],
-        body: &[
-            "{حضر~شارك في} {الاجتماع~اللقاء} عدد من {الوزراء والمحافظين~أعضاء مجلس الشعب~ممثلي النقابات والمنظمات الشعبية}",
-            "{تناول~استعرض} المجتمعون {عددا من المقترحات المقدمة~الصعوبات التي تعترض التنفيذ~الجدول الزمني لإنجاز المشاريع}",
-            "{خلص~انتهى} الاجتماع إلى {جملة من التوصيات~تشكيل لجنة لمتابعة التنفيذ~تحديد أولويات العمل للمرحلة المقبلة}",
-            "تأتي هذه الخطوة في إطار {الجهود الحكومية الرامية إلى~خطة} {goal}",
-            "يذكر أن مجلس الشعب كان قد ناقش في {جلسة سابقة~دورته الماضية} {issue2}",
-            "من المنتظر أن {يعقد مجلس الشعب جلسة {عادية~استثنائية}~يواصل المجلس مناقشاته} {الأسبوع المقبل~يوم {wdnext} المقبل}",
-            "{أكد|أكدت} {subj} {خلال الجلسة~في كلمة {ألقاها|ألقتها} بالمناسبة} أن {quote}",
-            "طالب عدد من {أعضاء المجلس~المشاركين} {بضرورة متابعة تنفيذ القرارات~بتسريع إنجاز المشاريع المتعثرة~بتعزيز الرقابة على أداء المؤسسات}",
-        ],
-        captions: &[
-            "جانب من اجتماع مجلس الوزراء (أرشيف)",
-            "من جلسة سابقة لمجلس الشعب",
-            "مبنى محافظة {gov}",
-            "جانب من {الاجتماع~اللقاء} في {city}",
-            "صورة من الأرشيف",
-        ],
-        tags: &["الحكومة", "الإدارة المحلية", "مجلس الشعب"],
-        stories: &[
-            Story { weight: 4, ..S_DISCUSS },
-            Story { weight: 3, ..S_PLAN },
-            Story { weight: 1, ..S_QUOTE },
-            Story {
-                weight: 2,
-                titles: &[
-                    "{إقبال ملحوظ على~مشاركة واسعة في} انتخابات {item} في {city}{ منذ ساعات الصباح~ رغم الأحوال الجوية~ ونسبة المشاركة تتجاوز {kpct}}",
-                    "{city}: {بدء~انطلاق} عملية الاقتراع في انتخابات {item}{ وسط إقبال ملحوظ~ في {kbig} مركز~}",
-                    "{city}: نسبة المشاركة في انتخابات {item} تبلغ {kpct}{ حتى الظهر~ في الساعات الأولى~}",
-                    "لجنة الانتخابات تعلن {النتائج النهائية~أسماء الفائزين} في {gov}{ بنسبة مشاركة {kpct}~ بنسبة مشاركة {kpct}~ بعد فرز أصوات {kbig} مركز}",
-                    "{kbig} مرشح يتنافسون على مقاعد {gov} في انتخابات {item}",
-                    "{kbig} مركز اقتراع {تستقبل~تفتح أبوابها أمام} الناخبين في {city}",
-                ],
-                leads: &[
-                    "{انطلقت~بدأت} {when} عملية الاقتراع في انتخابات {item} في {city}، {وسط~في ظل} {إقبال ملحوظ من الناخبين~إجراءات تنظيمية مشددة}",
-                ],
-                body: &[
-                    "يتنافس في {gov} نحو {big} مرشح على المقاعد المخصصة للمحافظة",
-                    "بلغ عدد المراكز الانتخابية في {gov} نحو {kbig} مركز",
-                    "{أوضح|أوضحت} {subj} أن {صناديق الاقتراع ستغلق عند الساعة السابعة مساء~عملية الفرز ستبدأ فور انتهاء التصويت~نسبة المشاركة بلغت {pct} حتى منتصف النهار}",
-                    "تجري العملية الانتخابية {بإشراف قضائي كامل~تحت إشراف اللجنة القضائية العليا للانتخابات}",
-                    "من المتوقع أن تعلن النتائج النهائية خلال {num} أيام",
-                ],
-                subjects: &[
-                    ("اللجنة القضائية العليا للانتخابات", F),
-                    ("رئيس اللجنة القضائية الفرعية في {gov}", M),
-                    ("وزير الداخلية", M),
-                    ("محافظ {gov}", M),
-                ],
-                quotes: &[
-                    "العملية الانتخابية تسير بشكل سلس ومنظم",
-                    "المشاركة في الانتخابات واجب وطني",
-                    "جميع المراكز فتحت أبوابها في الموعد المحدد",
-                    "اللجان ستعمل حتى آخر ناخب يصل إلى المركز",
-                ],
-                items: &[
-                    ("مجلس الشعب", "مجلس الشعب"),
-                    ("مجالس الإدارة المحلية", "الإدارة المحلية"),
-                ],
-                tags: &["الانتخابات"],
-                captions: &[
-                    "ناخبون أمام أحد مراكز الاقتراع في {city}",
-                    "جانب من عملية الفرز في {city}",
-                    "صناديق الاقتراع في أحد المراكز الانتخابية (أرشيف)",
-                ],
-                shared: false,
-                ..STORY
-            },
-        ],
-    },
-    // ------------------------------------------------------------- economy
-    Lex {
-        desk: "المحرر الاقتصادي",
-        world: false,
-        subjects: &[
-            ("وزير الاقتصاد والتجارة الخارجية", M),
-            ("وزارة التجارة الداخلية وحماية المستهلك", F),
-            ("مصرف سورية المركزي", M),
-            ("وزير المالية", M),
-            ("غرفة تجارة دمشق", F),
-            ("غرفة صناعة حلب", F),
-            ("اتحاد غرف الزراعة السورية", M),
-            ("هيئة الاستثمار السورية", F),
-            ("سوق دمشق للأوراق المالية", F),
-            ("مديرية التجارة الداخلية في {gov}", F),
-            ("المؤسسة السورية للتجارة", F),
-            ("رئيس اتحاد الحرفيين", M),
-        ],
-        issues: &[
-            "واقع الأسعار في الأسواق المحلية",
-            "آليات دعم المشروعات الصغيرة والمتوسطة",
-            "سبل تأمين المواد الأساسية بأسعار مناسبة",
-            "خطة تسويق محصول القمح للموسم الحالي",
-            "واقع الصادرات الزراعية إلى الدول المجاورة",
-            "إجراءات ضبط سعر صرف الليرة",
-            "مقترحات لتبسيط إجراءات الترخيص الصناعي",
-            "واقع عمل المدينة الصناعية في {gov}",
-            "تطورات سوق الذهب والعملات",
-            "مشروع قانون الاستثمار الجديد",
-            "آليات تمويل المستوردات",
-            "واقع قطاع السياحة وعودة الحركة إلى الفنادق",
-        ],
-        plans: &[
-            "حزمة إجراءات لدعم الإنتاج المحلي",
-            "خطة لتخفيض تكاليف الإنتاج الزراعي",
-            "آلية جديدة لتمويل المشروعات الصغيرة",
-            "مبادرة لتشجيع التصدير إلى الأسواق العربية",
-            "تسهيلات ائتمانية للصناعيين والحرفيين",
-            "قائمة أسعار جديدة للمواد الأساسية",
-            "نشرة جديدة لأسعار الصرف",
-            "حوافز ضريبية للمستثمرين في المناطق الصناعية",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("قر", "أقر"), ("صدر", "أصدر")],
-        quotes: &[
-            "الأسعار ستشهد انخفاضا تدريجيا خلال الأسابيع المقبلة",
-            "الوزارة ماضية في تنفيذ خطتها لضبط الأسواق ومنع الاحتكار",
-            "دعم الإنتاج المحلي هو الطريق الأمثل لتحسين الواقع المعيشي",
-            "المخزون من المواد الأساسية يكفي لعدة أشهر",
-            "الدوريات الرقابية نظمت أكثر من {big} ضبط تمويني منذ مطلع العام",
-            "المصرف يعمل على تحقيق الاستقرار في سعر الصرف",
-            "الصادرات الزراعية ارتفعت بنسبة {pct} مقارنة بالعام الماضي",
-            "الحكومة لن تتهاون مع المتلاعبين بقوت المواطنين",
-            "القطاع الخاص شريك أساسي في عملية التنمية",
-            "تكاليف الإنتاج ما زالت مرتفعة مقارنة بدول الجوار",
-        ],
-        goals: &[
-            "تحسين الواقع المعيشي للمواطنين",
-            "تنشيط الحركة التجارية",
-            "دعم الصناعة الوطنية",
-            "ضبط الأسعار في الأسواق",
-            "تشجيع الاستثمار في القطاعات الإنتاجية",
-            "تخفيف الأعباء عن المنتجين",
-        ],
-        body: &[
-            "تشير بيانات {المكتب المركزي للإحصاء~وزارة الاقتصاد} إلى أن {حجم الصادرات~معدل التضخم السنوي~حجم التبادل التجاري مع الدول المجاورة} {ارتفع~تراجع} بنسبة {pct} خلال عام {prevyear}",
-            "يبلغ سعر صرف الدولار الأمريكي في النشرة الرسمية {rate} ليرة سورية",
-            "يشكو المواطنون في {city} من {ضعف القدرة الشرائية~تفاوت الأسعار بين متجر وآخر~غياب الرقابة على بعض الأسواق}، في ظل {محدودية الدخل~ثبات الرواتب والأجور}",
-            "من المتوقع أن {تشهد الأسواق حركة نشطة~يشهد سوق الذهب استقرارا نسبيا~تشهد الأسواق استقرارا نسبيا} خلال {الأيام المقبلة~شهر {month}}",
-            "نظمت دوريات حماية المستهلك في {city} {خلال شهر {month}~منذ مطلع الشهر} نحو {big} ضبط تمويني بحق المخالفين",
-            "يطالب {الصناعيون~التجار~الحرفيون} {بتخفيض الرسوم الجمركية على المواد الأولية~بتأمين حوامل الطاقة بأسعار مناسبة~بتسهيل إجراءات الاستيراد}",
-        ],
-        captions: &[
-            "أحد أسواق {city} الشعبية",
-            "جانب من سوق الذهب في {city}",
-            "عمال في أحد معامل المدينة الصناعية في {gov}",
-            "عملات ورقية من الليرة السورية",
-            "حركة البيع والشراء في أحد أسواق {city}",
-        ],
-        tags: &["الأسعار", "الليرة السورية"],
-        stories: &[
-            Story { weight: 3, ..S_DISCUSS },
-            Story { weight: 2, ..S_PLAN },
-            Story { weight: 1, ..S_QUOTE },
-            // Prices of a commodity.
-            Story {
-                weight: 4,
-                titles: &[
-                    "{dirn} أسعار {item} في أسواق {city}{ بنسبة {kpct}~ خلال الأسبوع الجاري~ خلال شهر {month}~}",
-                    "أسعار {item} {dirp} في أسواق {city}",
-                    "{city}: {dirn} {جديد~ملحوظ} في أسعار {item}",
-                    "{dirn} أسعار {item} بنسبة {kpct} {منذ مطلع العام~خلال شهر واحد}",
-                ],
-                leads: &[
-                    "{dirv} أسعار {item} في أسواق {city} بنسبة {kpct} {خلال الأسبوع الجاري~مقارنة بالشهر الماضي~منذ مطلع العام}، {وفق~بحسب} {جولة ميدانية لمراسل {src}~بيانات مديرية التجارة الداخلية}",
-                ],
-                body: &[
-                    "بلغ سعر الكيلوغرام الواحد من {kg} نحو {price} ليرة سورية",
-                    "{يعزو~يرجع} {التجار~عدد من التجار} {dirn} الأسعار إلى {reason}",
-                    "{سجل~رصد} مراسل {src} تفاوتا في الأسعار بين {سوق وآخر~المحال التجارية} {يصل إلى~يتجاوز} {pct}",
-                    "{دعا|دعت} {subj} المواطنين إلى {الإبلاغ عن المخالفات عبر الرقم المجاني~الشراء من صالات المؤسسة السورية للتجارة}",
-                ],
-                items: &[
-                    ("الخضار والفواكه", ""),
-                    ("المازوت والبنزين", "النفط"),
-                    ("السكر والأرز", ""),
-                    ("زيت الزيتون", "الزراعة"),
-                    ("اللحوم الحمراء", ""),
-                    ("الفروج والبيض", ""),
-                    ("الألبسة", ""),
-                    ("مواد البناء", ""),
-                    ("الأعلاف", "الزراعة"),
-                    ("الأدوية", ""),
-                    ("الأجهزة الكهربائية", ""),
-                    ("الغاز المنزلي", "النفط"),
-                ],
-                tags: &["الأسعار", "الليرة السورية"],
-                ..STORY
-            },
-            // Gold.
-            Story {
-                weight: 2,
-                titles: &[
-                    "غرام الذهب {dirpm}{ مجددا~} {بمقدار {delta} ليرة~إلى {gold} ليرة} في السوق المحلية",
-                    "غرام الذهب عيار {#21} {dirpm} إلى {gold} ليرة",
-                    "{dirn} جديد في أسعار الذهب {بالسوق المحلية~في دمشق~خلال تعاملات اليوم} {بمقدار {delta} ليرة~بنسبة {kpct}}",
-                    "الذهب {dirpm} {بمقدار {delta} ليرة~بنسبة {kpct}} {خلال أسبوع~في تعاملات اليوم}",
-                ],
-                leads: &[
-                    "{dirvm} سعر غرام الذهب عيار {#21} قيراطا في السوق المحلية {when} بمقدار {delta} ليرة، ليسجل {gold} ليرة سورية، {وفق~بحسب} النشرة الصادرة عن جمعية الصاغة في دمشق",
-                ],
-                body: &[
-                    "بلغ سعر غرام الذهب عيار {#18} قيراطا نحو {gold18} ليرة سورية",
-                    "سجل سعر الأونصة الذهبية في الأسواق العالمية نحو {ounce} دولار",
-                    "يرتبط سعر الذهب محليا بسعره في البورصات العالمية وبسعر صرف الدولار",
-                    "{أوضح|أوضحت} {subj} أن {حركة البيع والشراء في الأسواق ضعيفة~الطلب على المشغولات الذهبية تراجع~كثيرا من المواطنين يلجؤون إلى الذهب للادخار}",
-                ],
-                subjects: &[
-                    ("جمعية الصاغة والمجوهرات في دمشق", F),
-                    ("رئيس جمعية الصاغة في دمشق", M),
-                    ("مصرف سورية المركزي", M),
-                ],
-                quotes: &[
-                    "أسعار الذهب تتأثر مباشرة بالتقلبات العالمية",
-                    "الذهب ما زال الملاذ الآمن للمدخرين",
-                    "حركة السوق ستنشط مع اقتراب موسم الأعياد",
-                ],
-                tags: &["الذهب", "الأسعار"],
-                captions: &["جانب من سوق الذهب في {city}", "مشغولات ذهبية في واجهة أحد المحال"],
-                shared: false,
-                ..STORY
-            },
-            // Harvest season.
-            Story {
-                weight: 2,
-                titles: &[
-                    "{بدء~انطلاق} موسم {item} في {ريف {city}~محافظة {gov}}{ وتوقعات بإنتاج {kbig} طن~ لعام {year}~}",
-                    "{توقعات بإنتاج وفير~مخاوف من تراجع الإنتاج} مع {بدء~انطلاق} موسم {item} في {city}",
-                    "مزارعو {ريف {city}~{city}} يستعدون لموسم {item}{ وسط توقعات بإنتاج {kbig} طن~ وسط توقعات متفائلة~ رغم ارتفاع التكاليف}",
-                ],
-                leads: &[
-                    "{بدأ~انطلق} {when} موسم {item} في {ريف {city}~محافظة {gov}}، {وسط~مع} توقعات بإنتاج يصل إلى {kbig} طن",
-                ],
-                body: &[
-                    "قدرت مديرية الزراعة في {gov} المساحات المزروعة هذا الموسم بنحو {big} هكتار",
-                    "حددت {الجهات المعنية~اللجنة الاقتصادية} {أسعارا تشجيعية~سعرا تأشيريا} لشراء المحصول من الفلاحين",
-                    "يشكو المزارعون من {ارتفاع أسعار الأسمدة والمحروقات~قلة اليد العاملة~تأخر صرف مستحقاتهم~ارتفاع تكاليف النقل}",
-                    "{أسهمت~ساهمت} الأمطار {الغزيرة~الأخيرة} في تحسن {الإنتاج~المردود} هذا العام",
-                ],
-                subjects: &[
-                    ("مديرية الزراعة في {gov}", F),
-                    ("وزير الزراعة والإصلاح الزراعي", M),
-                    ("اتحاد الفلاحين في {gov}", M),
-                    ("المؤسسة السورية للحبوب", F),
-                ],
-                quotes: &[
-                    "الموسم الحالي أفضل من الموسم الماضي من حيث الكمية والنوعية",
-                    "الأولوية لتسويق المحصول بأسعار عادلة للفلاحين",
-                    "الجفاف أثر في إنتاج بعض المناطق",
-                    "مراكز الاستلام جاهزة لاستقبال المحصول",
-                ],
-                items: &[
-                    ("قطاف الزيتون", "الزراعة"),
-                    ("تسويق القمح", "الزراعة"),
-                    ("جني القطن", "الزراعة"),
-                    ("قطاف الحمضيات", "الزراعة"),
-                    ("حصاد الشعير", "الزراعة"),
-                    ("قطاف التفاح", "الزراعة"),
-                ],
-                tags: &["الزراعة"],
-                captions: &["مزارعون خلال موسم {item} في ريف {city}", "حقول زراعية في ريف {city}"],
-                ..STORY
-            },
-        ],
-    },
-    // --------------------------------------------------------------- sport
-    Lex {
-        desk: "المحرر الرياضي",
-        world: false,
-        subjects: &[
-            ("اتحاد كرة القدم", M),
-            ("الاتحاد الرياضي العام", M),
-            ("لجنة المسابقات في اتحاد الكرة", F),
-            ("إدارة نادي {team}", F),
-            ("رئيس نادي {team}", M),
-            ("المكتب التنفيذي للاتحاد الرياضي العام", M),
-            ("لجنة الانضباط والأخلاق", F),
-        ],
-        issues: &[
-            "برنامج مباريات المرحلة {ordinal} من الدوري",
-            "واقع الملاعب ومنشآت الأندية",
-            "عقود اللاعبين المحترفين",
-            "تعديلات على نظام المسابقة للموسم المقبل",
-            "ملف التحكيم وسبل تطويره",
-            "آليات دعم الأندية محدودة الموارد",
-            "خطة تطوير كرة القدم النسائية",
-            "أوضاع الفئات العمرية في الأندية",
-        ],
-        plans: &[
-            "عقوبات بحق ناديين بسبب أحداث الشغب",
-            "رزنامة الموسم الكروي الجديد",
-            "جائزة لأفضل لاعب في الدوري",
-            "خطة لتأهيل الملاعب قبل انطلاق الموسم",
-            "لائحة جديدة لانتقالات اللاعبين",
-            "حزمة دعم مالي للأندية",
-        ],
-        plan_verbs: &[("علن", "أعلن"), ("قر", "أقر"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "الموسم الحالي سيكون أقوى من سابقه",
-            "الاتحاد يعمل على تأمين معسكر خارجي للمنتخب",
-            "لا تهاون مع أي تجاوز في الملاعب",
-            "دعم الأندية مسؤولية مشتركة",
-            "تطوير الفئات العمرية هو أساس أي نهضة كروية",
-            "الدوري سينطلق في موعده المحدد",
-        ],
-        goals: &[
-            "تطوير المسابقات المحلية",
-            "الارتقاء بمستوى التحكيم",
-            "دعم المواهب الشابة في الأندية",
-            "تحسين واقع الملاعب والمنشآت الرياضية",
-        ],
-        body: &[
-            "{يستعد~يتحضر} المنتخب الوطني لكرة القدم لخوض {مباراة ودية أمام المنتخب {nat}~مباراتين وديتين في {fcity}} {الشهر المقبل~مطلع الشهر المقبل}",
-            "تنطلق مباريات المرحلة {ordinal} من الدوري {يوم {wdnext}~الأسبوع المقبل}، {حيث~إذ} يلتقي {team} مع {team3}",
-            "يتصدر فريق {team2} ترتيب الدوري برصيد {pts2} نقطة",
-        ],
-        captions: &[
-            "من مباراة {team} و{team2}",
-            "لاعبو {team} خلال المباراة",
-            "جماهير {team} في {stadium}",
-            "جانب من حصة تدريبية لفريق {team}",
-        ],
-        tags: &["كرة القدم", "الدوري السوري"],
-        stories: &[
-            // A home win.
-            Story {
-                weight: 5,
-                kind: Kind::Win,
-                shared: false,
-                titles: &[
-                    "{team} {يفوز على~يتغلب على~يهزم} {team2} {بنتيجة {score}~في الدوري الممتاز~ويعزز موقعه في الترتيب~في المرحلة {ordinal}}",
-                    "فوز {ثمين~مستحق~صعب} لفريق {team} على {team2} {بنتيجة {score}~في الدوري السوري~في المرحلة {ordinal}~على {stadium}}",
-                    "{team} يحقق فوزا {ثمينا~مستحقا~صعبا} على {team2}{ بنتيجة {score}~ في المرحلة {ordinal}~}",
-                    "{scorer} يقود {team} إلى الفوز على {team2}",
-                ],
-                leads: &[
-                    "{فاز~تغلب} فريق {team} على ضيفه {team2} بنتيجة {score} في المباراة التي {جرت~أقيمت} {when} على {stadium} ضمن منافسات المرحلة {ordinal} من الدوري السوري الممتاز لكرة القدم",
-                ],
-                body: &[
-                    "{أحرز~سجل} {scorer} هدف الفوز {في الدقيقة {minute2}~من ركلة جزاء في الدقيقة {minute2}~قبل نهاية المباراة بدقائق}",
-                    "رفع {team} رصيده إلى {pts} نقطة {في المركز {rank}~ليتقدم إلى المركز {rank}}",
-                    "تجمد رصيد {team2} عند {pts2} نقطة في المركز {rank2}",
-                    "{سيطر~هيمن} {team} على {مجريات~أغلب فترات} الشوط الأول، {فيما~بينما} {حاول~سعى} {team2} العودة في الشوط الثاني دون جدوى",
-                    "شهدت المباراة حضورا جماهيريا {كبيرا~لافتا~متوسطا}",
-                    "أدار المباراة الحكم {man} بمساعدة {man} و{man}",
-                    "{يلتقي~يواجه} {team} في المرحلة المقبلة فريق {team3}",
-                ],
-                subjects: &MATCH_SUBJECTS,
-                quotes: &MATCH_QUOTES,
-                tags: &["كرة القدم", "الدوري السوري"],
-                ..STORY
-            },
-            // A draw.
-            Story {
-                weight: 2,
-                kind: Kind::Draw,
-                shared: false,
-                titles: &[
-                    "التعادل{ الإيجابي~} يحسم مواجهة {team} و{team2}{ في المرحلة {ordinal}~ بنتيجة {score}~ على {stadium}}",
-                    "{team} و{team2} يتعادلان {بنتيجة {score}~في الدوري الممتاز~في المرحلة {ordinal}}",
-                    "{team} يفرط بالفوز أمام {team2} ويكتفي بالتعادل{ {score}~ في المرحلة {ordinal}~ على {stadium}}",
-                    "تعادل {مثير~مخيب} بين {team} و{team2} {في الدوري السوري~في المرحلة {ordinal}~على {stadium}}",
-                ],
-                leads: &[
-                    "تعادل فريقا {team} و{team2} بنتيجة {score} في المباراة التي {جرت~أقيمت} {when} على {stadium} ضمن منافسات المرحلة {ordinal} من الدوري السوري الممتاز لكرة القدم",
-                ],
-                body: &[
-                    "تقدم {team} عن طريق لاعبه {scorer} في الدقيقة {minute}، قبل أن يدرك {team2} التعادل {في الدقيقة {minute2}~في الشوط الثاني}",
-                    "بهذه النتيجة رفع {team} رصيده إلى {pts} نقطة، فيما أصبح رصيد {team2} {pts2} نقطة",
-                    "شهدت المباراة حضورا جماهيريا {كبيرا~لافتا~متوسطا}",
-                    "أدار المباراة الحكم {man} بمساعدة {man} و{man}",
-                    "{يلتقي~يواجه} {team} في المرحلة المقبلة فريق {team3}",
-                    "أهدر {team2} {فرصا عدة~فرصة محققة} لخطف الفوز في الدقائق الأخيرة",
-                ],
-                subjects: &MATCH_SUBJECTS,
-                quotes: &MATCH_QUOTES,
-                tags: &["كرة القدم", "الدوري السوري"],
-                ..STORY
-            },
-            // The national team.
-            Story {
-                weight: 2,
-                shared: false,
-                titles: &[
-                    "المنتخب الوطني {يلاقي~يواجه} نظيره {nat} {وديا~في التصفيات الآسيوية}{ في {fcity}~ مطلع {month}~ يوم {wdnext}~ في {fcity} مطلع {month}}",
-                    "{main} {ي|ت}علن قائمة المنتخب {الوطني~الأولمبي} {لمعسكر {fcity}~لمواجهة المنتخب {nat}}",
-                    "معسكر خارجي للمنتخب الوطني في {fcity}{ لمدة {days} أيام~ مطلع {month}~ خلال شهر {month}} استعدادا {للتصفيات الآسيوية~لكأس آسيا}",
-                    "{n11} لاعبا في قائمة المنتخب {الوطني~الأولمبي} {لمعسكر {fcity}~لمواجهة المنتخب {nat}}",
-                ],
-                leads: &[
-                    "{أعلن|أعلنت} {subj} {when} قائمة اللاعبين المستدعين {لمعسكر المنتخب في {fcity}~لخوض مباراة ودية أمام المنتخب {nat}}",
-                    "{يستعد~يتحضر} المنتخب الوطني لكرة القدم لخوض مباراة ودية أمام نظيره {nat} في {fcity} {الأسبوع المقبل~مطلع الشهر المقبل}",
-                ],
-                body: &[
-                    "تضم القائمة {n11} لاعبا {بينهم {num} محترفين خارج البلاد~من مختلف الأندية المحلية}",
-                    "يقيم المنتخب معسكرا تدريبيا في {fcity} لمدة {days} أيام",
-                    "يحتل المنتخب الوطني المركز {rankn} في التصنيف الشهري للاتحاد الدولي لكرة القدم",
-                    "يلتحق اللاعبون المحترفون بالمعسكر {خلال الأيام المقبلة~قبل موعد المباراة بأيام}",
-                ],
-                subjects: &[
-                    ("اتحاد كرة القدم", M),
-                    ("مدرب المنتخب الوطني", M),
-                    ("الجهاز الفني للمنتخب الوطني", M),
-                    ("لجنة المنتخبات في اتحاد الكرة", F),
-                ],
-                quotes: &[
-                    "المنتخب يسير وفق برنامج إعداد مدروس",
-                    "الهدف هو التأهل إلى نهائيات كأس آسيا",
-                    "الباب مفتوح أمام جميع اللاعبين المميزين",
-                    "المباراة الودية فرصة مهمة للوقوف على جاهزية اللاعبين",
-                ],
-                tags: &["المنتخب الوطني", "كرة القدم"],
-                captions: &["جانب من تدريبات المنتخب الوطني", "لاعبو المنتخب الوطني خلال معسكر سابق"],
-                ..STORY
-            },
-            Story { weight: 2, ..S_DISCUSS },
-            Story { weight: 2, ..S_PLAN },
-        ],
-    },
-    // ------------------------------------------------------------- culture
-    Lex {
-        desk: "المحرر الثقافي",
-        world: false,
-        subjects: &[
-            ("وزارة الثقافة", F),
-            ("وزير الثقافة", M),
-            ("اتحاد الكتاب العرب", M),
-            ("مديرية الثقافة في {gov}", F),
-            ("الهيئة العامة السورية للكتاب", F),
-            ("دار الأوبرا السورية", F),
-            ("المؤسسة العامة للسينما", F),
-            ("المركز الثقافي العربي في {city}", M),
-            ("نقابة الفنانين", F),
-            ("المديرية العامة للآثار والمتاحف", F),
-        ],
-        issues: &[
-            "واقع الحركة المسرحية في المحافظات",
-            "خطة النشر للعام {nextyear}",
-            "سبل الحفاظ على المواقع الأثرية",
-            "آليات دعم المواهب الشابة",
-            "مشروع توثيق التراث اللامادي",
-            "برنامج الفعاليات الثقافية الصيفية",
-            "واقع المكتبات العامة في {city}",
-            "ترميم الأسواق القديمة في {city}",
-        ],
-        plans: &[
-            "جائزة جديدة للرواية العربية",
-            "سلسلة إصدارات مخصصة للأطفال",
-            "مسابقة وطنية لأفضل نص مسرحي",
-            "مبادرة لترميم المكتبات العامة",
-            "منحة لدعم الأفلام القصيرة",
-            "خطة لتأهيل المراكز الثقافية في الأرياف",
-            "منصة إلكترونية للكتاب السوري",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("علن", "أعلن"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "الثقافة هي خط الدفاع الأول عن هوية المجتمع",
-            "الكتاب ما زال يحتفظ بمكانته رغم انتشار الوسائل الرقمية",
-            "دعم المبدعين الشباب استثمار في المستقبل",
-            "التراث السوري غني ومتنوع ويستحق مزيدا من الاهتمام",
-            "المسرح مرآة المجتمع وصوته",
-            "الفن قادر على مداواة الجراح",
-        ],
-        goals: &[
-            "دعم الحركة الثقافية في المحافظات",
-            "الحفاظ على التراث الوطني",
-            "تشجيع القراءة لدى الأطفال واليافعين",
-            "رعاية المواهب الشابة",
-            "تنشيط الحركة المسرحية",
-        ],
-        body: &[
-            "تشهد {city} حراكا ثقافيا {لافتا~متزايدا} خلال {الأشهر الأخيرة~العام الجاري}",
-            "تسعى وزارة الثقافة إلى {goal} {بالتعاون مع~بالتنسيق مع} {المجتمع الأهلي~الجهات المعنية}",
-            "يذكر أن {city} {تضم~تحتضن} عددا من المواقع الأثرية والمراكز الثقافية",
-            "بلغ عدد رواد {المراكز الثقافية~المكتبات العامة} في {gov} خلال عام {prevyear} نحو {th} ألف زائر",
-        ],
-        captions: &[
-            "جانب من الفعالية في {venue}",
-            "من عرض مسرحي سابق (أرشيف)",
-            "لوحة من معرض للفن التشكيلي في {city}",
-            "جمهور خلال أمسية ثقافية في {city}",
-        ],
-        tags: &["التراث", "الكتاب"],
-        stories: &[
-            // A festival.
-            Story {
-                weight: 4,
-                titles: &[
-                    "{انطلاق~افتتاح~اختتام} فعاليات {item} في {city}{ في دورته {ordinal}~ {when}~}",
-                    "{item} {ينطلق في {city}~يفتتح أبوابه في {city}~يختتم فعالياته في {city}}{ بمشاركة واسعة~ في دورته {ordinal}~}",
-                    "{city} تحتضن فعاليات {item}{ في دورته {ordinal}~}",
-                ],
-                leads: &[
-                    "{انطلقت~افتتحت} {when} في {venue} فعاليات {item} في دورته {ordinal}، بمشاركة {نخبة من الفنانين والأدباء~أكثر من {kbig} مشارك~فرق فنية من مختلف المحافظات}",
-                ],
-                body: &[
-                    "{يتضمن~يشمل} برنامج الفعاليات {عروضا مسرحية وموسيقية~أمسيات شعرية وندوات فكرية~معارض للفن التشكيلي وورشات عمل للأطفال}",
-                    "تستمر الفعاليات {days} أيام، وتختتم بحفل {فني~موسيقي} {يحييه عدد من الفنانين~في {venue}}",
-                    "شهد حفل الافتتاح حضورا رسميا وشعبيا {لافتا~كبيرا}",
-                    "{أحيت~قدمت} {band} {حفلا موسيقيا~عرضا فنيا} {لاقى استحسان الحضور~في ختام اليوم الأول}",
-                    "يشارك في {item} {num} فنانين من {city} و{city2}",
-                    "{شهد الافتتاح جمهور غفير~حضر الفعالية عدد من المهتمين والمثقفين}",
-                    "تأتي هذه الفعالية ضمن {برنامج وزارة الثقافة الهادف إلى~الخطة الثقافية السنوية الرامية إلى} {goal}",
-                ],
-                quotes: &[
-                    "المهرجان يهدف إلى تسليط الضوء على المواهب الشابة",
-                    "الإقبال الجماهيري فاق التوقعات هذا العام",
-                    "الفعاليات تعكس غنى المشهد الثقافي السوري وتنوعه",
-                    "المشاركة الواسعة دليل على تعطش الجمهور للفن",
-                    "الثقافة هي خط الدفاع الأول عن هوية المجتمع",
-                ],
-                items: &[
-                    ("مهرجان الأغنية السورية", ""),
-                    ("معرض الكتاب السوري", "الكتاب"),
-                    ("مهرجان المسرح الشبابي", "المسرح"),
-                    ("مهرجان الفيلم القصير", "السينما"),
-                    ("ملتقى الخط العربي", "التراث"),
-                    ("مهرجان الشعر العربي", "الكتاب"),
-                    ("ملتقى النحت الدولي", ""),
-                    ("معرض الفن التشكيلي السنوي", ""),
-                    ("أسبوع التراث الشعبي", "التراث"),
-                    ("مهرجان سينما الشباب", "السينما"),
-                    ("معرض الصناعات اليدوية التقليدية", "التراث"),
-                ],
-                captions: &["جانب من افتتاح {item}", "من فعاليات {item} في {city}"],
-                ..STORY
-            },
-            // A new book.
-            Story {
-                weight: 3,
-                shared: false,
-                titles: &[
-                    "صدور {item} {work} {للكاتب|للكاتبة} {person}",
-                    "{work}.. {item} {جديدة~أولى} {تستعيد ذاكرة {city}~عن الحرب والحب~تحتفي بالمكان والناس}",
-                    "{work}.. {item} {جديدة~أولى} {للكاتب|للكاتبة} {person}",
-                    "{main} {ي|ت}وقع {item} {work} في {venue}",
-                    "{إطلاق~توقيع} {item} {work} في {venue}",
-                ],
-                leads: &[
-                    "صدرت {حديثا~مؤخرا} عن {الهيئة العامة السورية للكتاب~دار نشر في {city}} {item} بعنوان {work} {للكاتب|للكاتبة} {person}",
-                    "{وقع|وقعت} {subj} {when} في {venue} {item} {work}، {وسط حضور لافت~بحضور عدد من الأدباء والمهتمين}",
-                ],
-                body: &[
-                    "تقع {item} في {pages} صفحة من القطع المتوسط",
-                    "يتناول العمل حكايات من الحياة اليومية في {city} {خلال سنوات الحرب~في ستينيات القرن الماضي~في العقد الأخير}",
-                    "يذكر أن {subj} {أصدر|أصدرت} {سابقا~قبل ذلك} {عددا من الأعمال الأدبية~روايتين ومجموعة قصصية~مجموعتين شعريتين}",
-                    "{حاز|حازت} {subj}{ في وقت سابق~} على {جائزة أدبية محلية~عدة جوائز أدبية}",
-                    "{قرأ|قرأت} {subj} {مقاطع~فصولا} من {item} خلال حفل التوقيع",
-                ],
-                subjects: &[
-                    ("{الكاتب|الكاتبة} {person}", P),
-                    ("{الروائي|الروائية} {person}", P),
-                    ("{الأديب|الأديبة} {person}", P),
-                ],
-                quotes: &[
-                    "الرواية محاولة لالتقاط تفاصيل المدينة قبل أن تضيع",
-                    "الكتابة فعل مقاومة للنسيان",
-                    "الشعر ما زال قادرا على ملامسة وجدان الناس",
-                    "العمل استغرق {num} سنوات من البحث والكتابة",
-                    "القارئ السوري ما زال وفيا للكتاب الورقي",
-                ],
-                items: &[
-                    ("رواية", "الكتاب"),
-                    ("مجموعة شعرية", "الكتاب"),
-                    ("مجموعة قصصية", "الكتاب"),
-                    ("سيرة ذاتية", "الكتاب"),
-                ],
-                tags: &["الكتاب"],
-                captions: &["غلاف {item} {work}", "{الكاتب|الكاتبة} {person} خلال حفل التوقيع"],
-                ..STORY
-            },
-            // A play or a film.
-            Story {
-                weight: 3,
-                shared: false,
-                titles: &[
-                    "{item} {work} {يعرض~يفتتح عروضه} في {venue}",
-                    "{main} {ي|ت}قدم {item} {work}{ في {city}~}",
-                    "{work}.. {حكاية~قصة} {عائلة دمشقية~مدينة تنهض من الركام~الحب في زمن الحرب} {في {venue}~من إخراج {person}}",
-                ],
-                leads: &[
-                    "{بدأت~انطلقت} {when} في {venue} عروض {work} من إخراج {person}{، وتستمر حتى نهاية الشهر الجاري~}",
-                ],
-                body: &[
-                    "{يشارك في~يؤدي الأدوار الرئيسية في} العمل {عدد من الفنانين الشباب~نخبة من نجوم الدراما السورية}",
-                    "{تدور~تجري} أحداث العمل في {city} {خلال سنوات الحرب~في ستينيات القرن الماضي~في زمن غير محدد}",
-                    "تستمر العروض{ يوميا~} حتى نهاية الأسبوع الجاري",
-                    "سبق أن {قدم|قدمت} {subj} أعمالا {مسرحية~سينمائية} {حازت جوائز في مهرجانات عربية~لاقت نجاحا جماهيريا}",
-                ],
-                subjects: &[("{المخرج|المخرجة} {person}", P), ("مديرية الثقافة في {gov}", F)],
-                quotes: &[
-                    "العمل يطرح أسئلة عن الذاكرة والانتماء",
-                    "المسرح مرآة المجتمع وصوته",
-                    "السينما السورية قادرة على المنافسة رغم الظروف",
-                    "الإقبال الجماهيري فاق التوقعات",
-                    "الجيل الجديد من الممثلين يبشر بالخير",
-                ],
-                items: &[
-                    ("العرض المسرحي", "المسرح"),
-                    ("الفيلم الروائي", "السينما"),
-                    ("الفيلم الوثائقي", "السينما"),
-                    ("العرض الراقص", "المسرح"),
-                ],
-                captions: &["مشهد من {item} {work}", "{المخرج|المخرجة} {person} خلال التحضيرات"],
-                ..STORY
-            },
-            Story { weight: 2, ..S_DISCUSS },
-            Story { weight: 2, ..S_PLAN },
-            Story { weight: 1, ..S_QUOTE },
-        ],
-    },
-    // --------------------------------------------------------------- world
-    Lex {
-        desk: "محرر الشؤون الدولية",
-        world: true,
-        subjects: &[
-            ("الأمين العام للأمم المتحدة", M),
-            ("جامعة الدول العربية", F),
-            ("مجلس الأمن الدولي", M),
-            ("منظمة الصحة العالمية", F),
-            ("الاتحاد الأوروبي", M),
-            ("الخارجية الروسية", F),
-            ("الرئيس الفرنسي", M),
-            ("برنامج الأغذية العالمي", M),
-            ("رئيس الوزراء العراقي", M),
-            ("الحكومة اللبنانية", F),
-            ("وزير الخارجية الأردني", M),
-            ("المفوضية السامية لشؤون اللاجئين", F),
-            ("الأمين العام لجامعة الدول العربية", M),
-        ],
-        issues: &[
-            "تطورات الأوضاع الإنسانية في المنطقة",
-            "سبل التوصل إلى حل سياسي للأزمة",
-            "ملف اللاجئين وعودتهم الطوعية",
-            "تداعيات ارتفاع أسعار الطاقة عالميا",
-            "جهود إعادة الإعمار في الدول المتضررة من النزاعات",
-            "مستقبل التعاون الاقتصادي العربي",
-            "آليات إيصال المساعدات إلى المتضررين",
-            "التغيرات المناخية وأثرها على الأمن الغذائي",
-            "أمن الملاحة في البحر الأحمر",
-        ],
-        plans: &[
-            "خطة استجابة إنسانية جديدة",
-            "حزمة مساعدات بقيمة {mil} مليون دولار",
-            "مبادرة لوقف إطلاق النار",
-            "دعوة إلى عقد مؤتمر دولي للسلام",
-            "عقوبات جديدة على شركات الطاقة",
-            "استراتيجية مشتركة لمواجهة التغير المناخي",
-            "خطة لدعم الدول المستضيفة للاجئين",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("علن", "أعلن"), ("قر", "أقر")],
-        quotes: &[
-            "المجتمع الدولي مطالب بتحمل مسؤولياته تجاه المدنيين",
-            "الحوار هو السبيل الوحيد لحل الخلافات",
-            "الأوضاع الإنسانية تزداد سوءا يوما بعد يوم",
-            "المساعدات يجب أن تصل إلى مستحقيها دون عوائق",
-            "المنطقة بحاجة إلى الاستقرار أكثر من أي وقت مضى",
-            "العقوبات الأحادية تلحق الضرر بالشعوب قبل الحكومات",
-            "التعاون العربي المشترك ضرورة لا غنى عنها",
-            "الحل السياسي يبقى الخيار الأمثل",
-        ],
-        goals: &[
-            "تخفيف معاناة المدنيين",
-            "تعزيز الاستقرار في المنطقة",
-            "دعم جهود التنمية المستدامة",
-            "تسهيل وصول المساعدات الإنسانية",
-            "خفض التصعيد وحماية المدنيين",
-        ],
-        body: &[
-            "تأتي هذه التطورات في وقت {تشهد فيه المنطقة توترات متصاعدة~يتواصل فيه الحراك الدبلوماسي لحل الأزمات العالقة}",
-            "{ذكرت~أفادت} {وسائل إعلام محلية~وكالات الأنباء} بأن {الاتصالات~المشاورات} {مستمرة~متواصلة} بين الأطراف المعنية",
-            "{بحث|بحثت} {subj} {خلال اتصال هاتفي مع~في لقاء مع} {وزير الخارجية {nat}~المبعوث الأممي الخاص~وفد من الاتحاد الأوروبي} {issue2}",
-            "من المقرر أن يعقد اجتماع {متابعة~تشاوري} في {city2} {الشهر المقبل~خلال الأسابيع المقبلة}",
-        ],
-        captions: &[
-            "جانب من اجتماع في {city}",
-            "مقر الأمم المتحدة في نيويورك",
-            "صورة عامة لمدينة {city}",
-            "من اجتماع سابق (أرشيف)",
-        ],
-        tags: &["الأمم المتحدة"],
-        stories: &[
-            Story { weight: 3, ..S_DISCUSS },
-            Story { weight: 2, ..S_PLAN },
-            Story { weight: 1, ..S_QUOTE },
-            // A summit.
-            Story {
-                weight: 2,
-                titles: &[
-                    "{item} في {city} {لبحث~لمناقشة} {issue}",
-                    "{city} تستضيف أعمال {item}{ بمشاركة {num} دول~ يوم {wdnext}~ مطلع {month}~ بمشاركة {n11} دولة}",
-                    "انطلاق أعمال {item} في {city}{ بمشاركة واسعة~ بمشاركة {n11} دولة~ {when}}",
-                    "وزراء الخارجية العرب {يجتمعون~يلتقون} في {city}{ {when}~ مطلع {month}~} لبحث {issue}",
-                ],
-                leads: &[
-                    "{انطلقت~بدأت} {when} في {city} أعمال {item} {لبحث~لمناقشة} {issue}، بمشاركة {ممثلين عن {num} دول~وفود من أكثر من {n11} دولة}",
-                ],
-                body: &[
-                    "يتضمن جدول أعمال {item} قضايا عدة، {أبرزها~في مقدمتها} {issue2}",
-                    "من المنتظر أن يخرج المشاركون {ببيان ختامي~بجملة من التوصيات} {في ختام الأعمال~يوم {wdnext}}",
-                    "تشهد {city} إجراءات أمنية مشددة {تزامنا مع~بالتزامن مع} انعقاد {item}",
-                    "{ألقى|ألقت} {subj} كلمة في الجلسة الافتتاحية {أكد|أكدت} فيها أن {quote}",
-                ],
-                items: &[
-                    ("القمة العربية", ""),
-                    ("الاجتماع الوزاري العربي", ""),
-                    ("مؤتمر المانحين الدولي", "الأمم المتحدة"),
-                    ("المؤتمر الدولي للسلام", ""),
-                    ("منتدى الطاقة الإقليمي", ""),
-                ],
-                ..STORY
-            },
-            // A humanitarian crisis.
-            Story {
-                weight: 3,
-                titles: &[
-                    "{main} {ي|ت}حذر من {تفاقم الأوضاع الإنسانية~نقص الغذاء والدواء~انتشار الأمراض} في {item}{ {ويدعو|وتدعو} إلى تحرك عاجل~}",
-                    "{n11} شاحنة مساعدات {إنسانية~غذائية~طبية} {تصل إلى~تدخل} {item}",
-                    "مساعدات {إنسانية~غذائية~طبية} بقيمة {mil} مليون دولار إلى {item}",
-                    "{kth} ألف نازح في {item} بحاجة إلى مساعدات عاجلة",
-                    "{main}: {kth} ألف شخص {بحاجة إلى مساعدات عاجلة~نزحوا خلال الأشهر الأخيرة} في {item}",
-                ],
-                leads: &[
-                    "{حذر|حذرت} {subj} {when} من {تفاقم الأوضاع الإنسانية~نقص المواد الغذائية والأدوية~تدهور الوضع الصحي} في {item}، {داعيا|داعية} المجتمع الدولي إلى {تقديم الدعم اللازم~زيادة التمويل المخصص للاستجابة الإنسانية}",
-                ],
-                body: &[
-                    "تشير تقديرات {الأمم المتحدة~المنظمات الإنسانية} إلى أن {kth} ألف شخص {بحاجة إلى مساعدات عاجلة~نزحوا من منازلهم خلال الأشهر الأخيرة}",
-                    "{وصلت~دخلت} {when} قافلة مساعدات تضم {n11} شاحنة محملة {بالمواد الغذائية~بالأدوية والمستلزمات الطبية} إلى {item}",
-                    "تواجه المستشفيات في {item} نقصا حادا في {الأدوية والوقود~الكوادر الطبية}",
-                ],
-                quotes: &[
-                    "الاحتياجات الإنسانية تفوق الموارد المتاحة بكثير",
-                    "الأطفال هم الأكثر تضررا من الأزمة",
-                    "الوصول الإنساني ما زال محدودا في عدد من المناطق",
-                    "المساعدات يجب أن تصل إلى مستحقيها دون عوائق",
-                    "الأوضاع الإنسانية تزداد سوءا يوما بعد يوم",
-                ],
-                items: &[
-                    ("غزة", "فلسطين"),
-                    ("جنوب لبنان", "لبنان"),
-                    ("السودان", ""),
-                    ("اليمن", ""),
-                    ("مخيمات اللاجئين في الأردن", "الأردن"),
-                    ("شمال العراق", "العراق"),
-                    ("الصومال", ""),
-                ],
-                tags: &["الأمم المتحدة"],
-                captions: &[
-                    "لاجئون ينتظرون توزيع المساعدات (أرشيف)",
-                    "قافلة مساعدات إنسانية في طريقها إلى {item}",
-                ],
-                ..STORY
-            },
-        ],
-    },
-    // --------------------------------------------------------------- local
-    Lex {
-        desk: "محرر الشؤون المحلية",
-        world: false,
-        subjects: &[
-            ("محافظة {gov}", F),
-            ("مجلس مدينة {city}", M),
-            ("محافظ {gov}", M),
-            ("المؤسسة العامة لمياه الشرب في {gov}", F),
-            ("شركة كهرباء {gov}", F),
-            ("مديرية التربية في {gov}", F),
-            ("مديرية النقل في {gov}", F),
-            ("فرع المرور في {gov}", M),
-            ("مديرية الخدمات الفنية في {gov}", F),
-            ("رئيس مجلس مدينة {city}", M),
-        ],
-        issues: &[
-            "واقع الخدمات في الأحياء الشعبية",
-            "خطة تنظيف الشوارع وترحيل القمامة",
-            "مشكلة الازدحام المروري في مركز المدينة",
-            "برنامج تقنين التيار الكهربائي",
-            "واقع مياه الشرب في الريف",
-            "استعدادات المدارس لبدء العام الدراسي",
-            "أعمال تأهيل الطرق الرئيسية",
-            "مشروع توسيع شبكة الصرف الصحي",
-        ],
-        plans: &[
-            "خطة لتأهيل الحدائق العامة",
-            "حملة لإزالة المخالفات في الأسواق الشعبية",
-            "خطوط نقل جديدة تربط الأحياء بمركز المدينة",
-            "مواعيد جديدة لتقنين الكهرباء",
-            "حملة نظافة شاملة في أحياء المدينة",
-            "خطة لصيانة شبكات المياه قبل الصيف",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("علن", "أعلن"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "العمل مستمر على مدار الساعة لإنجاز المشروع في موعده",
-            "المحافظة تتابع شكاوى المواطنين بشكل يومي",
-            "التقنين سيتحسن مع دخول محطات جديدة إلى الخدمة",
-            "الأولوية لتأمين مياه الشرب لجميع الأحياء",
-            "الحملة ستستمر حتى إزالة جميع المخالفات",
-            "الأمطار الأخيرة أسهمت في رفع منسوب السدود",
-            "الإمكانات المتاحة محدودة لكننا نعمل بأقصى طاقتنا",
-        ],
-        goals: &[
-            "تحسين الخدمات المقدمة للمواطنين",
-            "تخفيف الازدحام المروري",
-            "تأمين مياه الشرب لجميع الأحياء",
-            "الحفاظ على نظافة المدينة",
-            "معالجة شكاوى المواطنين بسرعة",
-        ],
-        body: &[
-            "{أوعز|أوعزت} {subj} {للجهات المعنية~للورشات الفنية} {بمعالجة الأعطال بشكل فوري~بتكثيف العمل لإنجاز المشروع في موعده~بمتابعة شكاوى المواطنين}",
-            "{يعاني~يشتكي} سكان {عدد من الأحياء~الأحياء الشرقية~بعض القرى} في {city} من {انقطاع المياه لساعات طويلة~سوء حالة الطرق~قلة وسائل النقل في ساعات الذروة~طول ساعات التقنين}",
-            "بلغت نسبة الإنجاز في المشروع نحو {pct}",
-            "{رصدت~خصصت} {المحافظة~الجهات المعنية} مبلغ {mil} {مليون~مليار} ليرة {لتنفيذ~لاستكمال} الأعمال",
-            "{بلغ~وصل} عدد الشكاوى الواردة {خلال شهر {month}~منذ بداية الشهر} نحو {big} شكوى",
-        ],
-        captions: &[
-            "أحد شوارع {city}",
-            "ورشات الصيانة خلال العمل في {city}",
-            "منظر عام لمدينة {city}",
-            "ازدحام في مركز مدينة {city}",
-        ],
-        tags: &[],
-        stories: &[
-            // Public services.
-            Story {
-                weight: 3,
-                titles: &[
-                    "{main} {ي|ت}{بحث~ناقش~تابع} {item}{tail}",
-                    "{item} {على طاولة~محور اجتماع} {main}",
-                ],
-                leads: &[
-                    "{بحث~ناقش~تابع}{|ت} {subj} {when} {item}، {خلال اجتماع مع المعنيين~خلال جولة ميدانية في أحياء المدينة~بحضور ممثلين عن الجهات الخدمية}",
-                ],
-                items: &[
-                    ("برنامج تقنين التيار الكهربائي", "الكهرباء"),
-                    ("واقع مياه الشرب في الأحياء المرتفعة", "مياه الشرب"),
-                    ("أعمال تأهيل الطرق الرئيسية", ""),
-                    ("خطة تنظيف الشوارع وترحيل القمامة", ""),
-                    ("مشكلة الازدحام المروري في مركز المدينة", ""),
-                    ("استعدادات المدارس لبدء العام الدراسي", ""),
-                    ("مشروع توسيع شبكة الصرف الصحي", ""),
-                    ("واقع النقل الداخلي وتوزيع خطوط السرافيس", ""),
-                    ("أعطال شبكة الكهرباء في الريف", "الكهرباء"),
-                    ("جدول توزيع المياه على الأحياء", "مياه الشرب"),
-                ],
-                ..STORY
-            },
-            Story { weight: 2, ..S_PLAN },
-            Story { weight: 1, ..S_DISCUSS },
-            // The weather.
-            Story {
-                weight: 2,
-                shared: false,
-                titles: &[
-                    "{dirn} {ملموس~ملحوظ~تدريجي} في درجات الحرارة {في {city} اعتبارا من يوم {wdnext}~على {city} و{city2}~في {city} ومحيطها}",
-                    "الأرصاد: {dirn} في درجات الحرارة {في {city}~في {city} يوم {wdnext}~في {city} و{city2}} وسماء {صافية~غائمة جزئيا}",
-                    "{city} {تسجل~تشهد} {hilo} درجة حرارة {منذ بداية العام~في البلاد~هذا الشهر~منذ سنوات}{ بـ{ktemp} درجة مئوية~}",
-                    "الحرارة العظمى في {city} {تلامس~تقترب من~تصل إلى} {ktemp} درجة {يوم {wdnext}~خلال الأيام المقبلة}",
-                    "الطقس: {dirn} في درجات الحرارة {في {city} يوم {wdnext}~في {city}~في {city} و{city2}} {واحتمال هطول أمطار متفرقة~ورياح نشطة~وضباب صباحي}",
-                    "{city}: {dirn} {ملموس~ملحوظ} في درجات الحرارة {يوم {wdnext}~حتى نهاية الأسبوع}",
-                ],
-                leads: &[
-                    "{توقعت~رجحت} المديرية العامة للأرصاد الجوية أن تشهد البلاد {dirna} في درجات الحرارة {لتصبح~لتكون} {hilo} من معدلاتها {الموسمية~السنوية} بنحو {num} درجات",
-                ],
-                body: &[
-                    "تتراوح درجات الحرارة العظمى في {city} بين {temps} درجة مئوية",
-                    "يكون الجو {صحوا~غائما جزئيا~غائما} {في المناطق الساحلية~في معظم المناطق}",
-                    "تهب رياح {شمالية غربية~جنوبية~غربية} {معتدلة~نشطة} السرعة",
-                    "{نصح|نصحت} {subj} المواطنين {بعدم التعرض لأشعة الشمس في ساعات الذروة~بتوخي الحذر أثناء القيادة بسبب تشكل الضباب}",
-                    "يتوقع أن يتشكل الضباب {صباحا~ليلا} في {المناطق الداخلية~المناطق الجنوبية}",
-                    "يكون البحر {خفيف~متوسط} ارتفاع الموج",
-                ],
-                subjects: &[
-                    ("المديرية العامة للأرصاد الجوية", F),
-                    ("مدير الأرصاد الجوية", M),
-                    ("مركز التنبؤات الجوية", M),
-                ],
-                quotes: &[
-                    "الأجواء ستبقى مستقرة حتى نهاية الأسبوع",
-                    "الموسم المطري الحالي أفضل من سابقه",
-                    "المنخفض سيؤثر في البلاد اعتبارا من يوم {wdnext}",
-                    "درجات الحرارة ستعود إلى معدلاتها الطبيعية خلال أيام",
-                ],
-                tags: &["الطقس"],
-                captions: &["سماء {city} {صباح اليوم~في ساعات الصباح}", "منظر عام لمدينة {city}"],
-                ..STORY
-            },
-            // A fire.
-            Story {
-                weight: 2,
-                shared: false,
-                titles: &[
-                    "{إخماد~السيطرة على} حريق {item} {where}{ بعد {days} ساعات~ بمشاركة {num} سيارات إطفاء~}",
-                    "الدفاع المدني يخمد حريقا {item} {where}{ بعد {days} ساعات~ {when}~}",
-                    "حريق {item} {where} {دون إصابات بشرية~دون وقوع إصابات~يخلف أضرارا مادية}",
-                ],
-                leads: &[
-                    "تمكنت فرق الإطفاء والدفاع المدني {when} من إخماد حريق {اندلع~نشب} {item} {where}، {دون وقوع إصابات بشرية~واقتصرت الأضرار على الماديات}",
-                ],
-                body: &[
-                    "{أوضح|أوضحت} {subj} أن {الحريق ناجم عن~أسباب الحريق تعود إلى} {ارتفاع درجات الحرارة~ماس كهربائي~الإهمال}",
-                    "استمرت عمليات الإطفاء نحو {days} ساعات",
-                    "شاركت في عمليات الإخماد {num} سيارات إطفاء",
-                    "{حذر|حذرت} {subj} من {إشعال النيران قرب الأراضي الزراعية~رمي أعقاب السجائر في الأماكن المفتوحة}",
-                ],
-                subjects: &[
-                    ("الدفاع المدني", M),
-                    ("فوج إطفاء {city}", M),
-                    ("قائد فوج الإطفاء في {city}", M),
-                ],
-                quotes: &[
-                    "فرق الإطفاء وصلت إلى المكان خلال دقائق من تلقي البلاغ",
-                    "الرياح النشطة صعبت عمليات الإخماد",
-                    "الحريق لم يسفر عن أي إصابات بشرية",
-                ],
-                items: &[
-                    ("في أرض زراعية", ""),
-                    ("في محل تجاري", ""),
-                    ("في أحراج جبلية", ""),
-                    ("في مستودع للأخشاب", ""),
-                    ("في منزل سكني", ""),
-                    ("في ورشة للنجارة", ""),
-                    ("في سوق شعبي", ""),
-                    ("في معمل للبلاستيك", ""),
-                    ("في شقة سكنية", ""),
-                    ("في مخزن للمواد الغذائية", ""),
-                ],
-                captions: &["فرق الإطفاء خلال إخماد الحريق", "آثار الحريق {item}"],
-                ..STORY
-            },
-        ],
-    },
-    // -------------------------------------------------------------- health
-    Lex {
-        desk: "محرر الشؤون الصحية",
-        world: false,
-        subjects: &[
-            ("وزارة الصحة", F),
-            ("وزير الصحة", M),
-            ("مديرية صحة {gov}", F),
-            ("مستشفى المواساة الجامعي", M),
-            ("منظمة الصحة العالمية", F),
-            ("نقابة الأطباء", F),
-            ("مدير الرعاية الصحية الأولية", M),
-            ("رئيسة برنامج التلقيح الوطني", F),
-            ("نقابة الصيادلة", F),
-        ],
-        issues: &[
-            "واقع الخدمات الطبية في المناطق الريفية",
-            "خطة مواجهة الأمراض السارية في فصل الصيف",
-            "نقص بعض الأدوية النوعية في الصيدليات",
-            "استعدادات المستشفيات لاستقبال الحالات الإسعافية",
-            "آليات تأمين أدوية الأمراض المزمنة مجانا",
-            "برنامج التلقيح الوطني للأطفال",
-            "واقع الكوادر التمريضية في المستشفيات العامة",
-            "أسعار الأدوية المحلية",
-        ],
-        plans: &[
-            "خطة لتأهيل أقسام الإسعاف في المستشفيات العامة",
-            "عيادة متنقلة لخدمة القرى النائية",
-            "تعليمات جديدة لتنظيم عمل الصيدليات",
-            "قائمة أسعار جديدة للأدوية",
-            "مبادرة لتوطين صناعة الأدوية النوعية",
-            "منصة إلكترونية لحجز المواعيد في المستشفيات",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("قر", "أقر"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "المستشفيات جاهزة لاستقبال جميع الحالات على مدار الساعة",
-            "الوزارة تعمل على توطين صناعة الأدوية محليا",
-            "الكشف المبكر يرفع نسبة الشفاء بشكل كبير",
-            "الأدوية النوعية متوفرة في المستشفيات العامة مجانا",
-            "الوضع الصحي في المحافظة مستقر ولا يدعو إلى القلق",
-            "نسبة الإصابات تراجعت بنحو {pct} خلال الشهر الأخير",
-            "الوقاية تبقى خير علاج",
-        ],
-        goals: &[
-            "تحسين جودة الخدمات الصحية",
-            "تأمين الأدوية للمرضى بأسعار مناسبة",
-            "تعزيز الرعاية الصحية الأولية",
-            "الحد من انتشار الأمراض السارية",
-        ],
-        body: &[
-            "بلغ عدد المراجعين {لأقسام الإسعاف~للمراكز الصحية} في {city} خلال {الأسبوع الماضي~شهر {month}} نحو {big} مراجع",
-            "{تشير~تؤكد} الدراسات الطبية إلى أن {النوم الكافي يعزز مناعة الجسم~المشي نصف ساعة يوميا يقلل خطر الإصابة بأمراض القلب~التدخين يبقى السبب الأول لأمراض الرئة}",
-            "يضم القطاع الصحي في {gov} {num} مستشفيات عامة و{big} مركز صحي",
-            "{دعا|دعت} {subj} المواطنين إلى {مراجعة أقرب مركز صحي عند ظهور الأعراض~الالتزام بمواعيد اللقاحات~عدم تناول الأدوية دون استشارة الطبيب}",
-        ],
-        captions: &[
-            "أحد أقسام مستشفى {city} الوطني",
-            "طفل يتلقى جرعة اللقاح",
-            "كادر طبي خلال عملية جراحية",
-            "صيدلية في {city}",
-        ],
-        tags: &["الصحة العامة", "المستشفيات"],
-        stories: &[
-            // A health campaign.
-            Story {
-                weight: 3,
-                titles: &[
-                    "{main} {ي|ت}{طلق~بدأ} {item}{ في {city}~}",
-                    "{انطلاق~بدء} {item} {في {city}~في جميع المحافظات}{ يوم {wdnext}~ لمدة {days} أيام~ {when}}",
-                    "{item} تستهدف أكثر من {kbig} مستفيد{ في {city}~}",
-                ],
-                leads: &[
-                    "{أطلق|أطلقت} {subj} {when} {item} تستمر لمدة {days} أيام{، وتستهدف أكثر من {kbig} مستفيد~}",
-                ],
-                body: &[
-                    "{تتوزع~تنتشر} الفرق الصحية على {big} مركز صحي في {city} وريفها",
-                    "تقدم الخدمات مجانا في جميع المراكز الصحية",
-                    "{دعا|دعت} {subj} الأهالي إلى {التعاون مع الفرق الصحية~مراجعة أقرب مركز صحي~التأكد من استكمال جرعات أطفالهم}",
-                    "{جندت~خصصت} {مديرية الصحة~الوزارة} {big} عامل صحي لتنفيذ الحملة",
-                ],
-                items: &[
-                    ("حملة وطنية للتلقيح ضد شلل الأطفال", "اللقاحات"),
-                    ("حملة للكشف المبكر عن سرطان الثدي", "الصحة العامة"),
-                    ("حملة للتوعية بمخاطر التدخين", "الصحة العامة"),
-                    ("حملة تلقيح ضد الحصبة", "اللقاحات"),
-                    ("حملة لمكافحة اللشمانيا", "الصحة العامة"),
-                ],
-                ..STORY
-            },
-            // A hospital.
-            Story {
-                weight: 2,
-                titles: &[
-                    "افتتاح قسم جديد {ward} في {item}",
-                    "{item} {يستقبل~يعالج} أكثر من {kbig} مريض {خلال شهر~منذ مطلع العام}",
-                    "أجهزة طبية حديثة {تدخل الخدمة في~تصل إلى} {item}{ بقيمة {mil} مليون ليرة~ بتمويل من منظمة الصحة العالمية~}",
-                ],
-                leads: &[
-                    "{افتتح|افتتحت} {subj} {when} قسما جديدا {ward} في {item}، بتكلفة {mil} {مليون~مليار} ليرة سورية",
-                ],
-                body: &[
-                    "يضم القسم {n11} سريرا مجهزا بأحدث التقنيات",
-                    "يخدم {item} سكان {city} والمناطق المجاورة",
-                    "{يستقبل~يعالج} {item} {يوميا~شهريا} نحو {big} مريض",
-                    "{أوضح|أوضحت} {subj} أن {المشروع~القسم الجديد} {سيخفف~يخفف} الضغط عن {أقسام الإسعاف~المستشفيات الأخرى}",
-                ],
-                subjects: &[("وزير الصحة", M), ("مدير {item}", M), ("مديرية صحة {gov}", F)],
-                items: &[
-                    ("مستشفى {city} الوطني", "المستشفيات"),
-                    ("مستشفى الأطفال الجامعي في {gov}", "المستشفيات"),
-                    ("مستشفى التوليد وأمراض النساء في {city}", "المستشفيات"),
-                    ("مستشفى {gov} الجامعي", "المستشفيات"),
-                ],
-                captions: &["أحد أقسام {item}", "كادر طبي في {item}"],
-                ..STORY
-            },
-            // Medical advice.
-            Story {
-                weight: 2,
-                shared: false,
-                titles: &[
-                    "{item}.. {الأعراض وطرق الوقاية~الأسباب وسبل العلاج~نصائح للوقاية~متى تجب مراجعة الطبيب} {مع~بحسب} {main}",
-                    "{main}: {mquote}",
-                    "{main} {ي|ت}حذر من {item}",
-                    "{نصائح~إرشادات} {طبية~صحية} {للوقاية من~لتجنب} {item}{ خلال شهر {month}~ مع تقلبات الطقس~ من {الدكتور|الدكتورة} {person}}",
-                ],
-                leads: &["{حذر|حذرت} {subj} من {item}، {داعيا|داعية} إلى {advice}"],
-                body: &[
-                    "{أوضح|أوضحت} {subj} أن أبرز أعراض {item} {تشمل~تتضمن} {الصداع وارتفاع الحرارة~التعب والدوار~الغثيان وفقدان الشهية}",
-                    "{نصح|نصحت} {subj} {المواطنين~الأهالي} {بضرورة ~ب}{advice}",
-                    "{أشار|أشارت} {subj} إلى أن {الأطفال وكبار السن~المصابين بالأمراض المزمنة} {هم الأكثر عرضة~أكثر عرضة من غيرهم} للإصابة",
-                    "{تشير~تؤكد} الدراسات الطبية إلى أن {النوم الكافي يعزز مناعة الجسم~المشي نصف ساعة يوميا يقلل خطر الإصابة بأمراض القلب~الإفراط في تناول السكريات يرفع خطر الإصابة بالسكري}",
-                ],
-                subjects: &[(
-                    "{الدكتور|الدكتورة} {person} {اختصاصي|اختصاصية} {الأمراض الداخلية~طب الأطفال~أمراض القلب~التغذية}",
-                    P,
-                )],
-                quotes: &[
-                    "الوقاية تبقى خير علاج",
-                    "الكشف المبكر يرفع نسبة الشفاء بشكل كبير",
-                    "نمط الحياة الصحي يقي من كثير من الأمراض",
-                    "الأدوية لا تغني عن الغذاء المتوازن والرياضة",
-                    "تناول المضادات الحيوية دون وصفة طبية خطأ شائع",
-                    "مراجعة الطبيب ضرورية عند استمرار الأعراض أكثر من {num} أيام",
-                ],
-                items: &[
-                    ("ضربات الشمس", "الصحة العامة"),
-                    ("الأنفلونزا الموسمية", "الصحة العامة"),
-                    ("التسمم الغذائي", "الصحة العامة"),
-                    ("أمراض القلب", ""),
-                    ("الجفاف لدى الأطفال", ""),
-                    ("ارتفاع ضغط الدم", ""),
-                    ("السكري", ""),
-                    ("نزلات البرد", "الصحة العامة"),
-                    ("الحساسية الموسمية", ""),
-                    ("فقر الدم", ""),
-                    ("آلام الظهر", ""),
-                    ("التهاب الكبد الوبائي", "الصحة العامة"),
-                ],
-                captions: &["صورة تعبيرية", "{الدكتور|الدكتورة} {person}"],
-                ..STORY
-            },
-            Story { weight: 2, ..S_DISCUSS },
-            Story { weight: 1, ..S_PLAN },
-        ],
-    },
-    // ---------------------------------------------------------- technology
-    Lex {
-        desk: "محرر التكنولوجيا",
-        world: false,
-        subjects: &[
-            ("وزارة الاتصالات والتقانة", F),
-            ("وزير الاتصالات والتقانة", M),
-            ("الشركة السورية للاتصالات", F),
-            ("الهيئة الناظمة للاتصالات والبريد", F),
-            ("المؤسسة السورية للبريد", F),
-            ("الهيئة العليا للبحث العلمي", F),
-            ("جامعة دمشق", F),
-            ("الجمعية العلمية السورية للمعلوماتية", F),
-            ("المعهد العالي للعلوم التطبيقية والتكنولوجيا", M),
-            ("الهيئة الوطنية لخدمات الشبكة", F),
-        ],
-        issues: &[
-            "خطة توسيع شبكة الألياف الضوئية",
-            "واقع خدمات الإنترنت في المحافظات",
-            "مشروع التحول الرقمي في المؤسسات الحكومية",
-            "آليات حماية البيانات الشخصية للمستخدمين",
-            "تطبيقات الذكاء الاصطناعي في القطاع الصحي",
-            "جودة خدمات الهاتف المحمول",
-            "مشروع الحكومة الإلكترونية",
-            "سبل دعم الشركات الناشئة في مجال البرمجيات",
-        ],
-        plans: &[
-            "منصة إلكترونية لتقديم الخدمات الحكومية",
-            "باقات جديدة للإنترنت المنزلي",
-            "مسابقة وطنية للبرمجة",
-            "حاضنة أعمال للشركات التقنية الناشئة",
-            "بوابة إلكترونية للتسجيل الجامعي",
-            "استراتيجية وطنية للذكاء الاصطناعي",
-            "خدمة جديدة للدفع الإلكتروني",
-        ],
-        plan_verbs: &[("طلق", "أطلق"), ("علن", "أعلن"), ("عتمد", "اعتمد")],
-        quotes: &[
-            "التحول الرقمي لم يعد خيارا بل ضرورة",
-            "الشباب السوري يمتلك مهارات عالية في مجال البرمجة",
-            "الخدمة ستكون متاحة في جميع المحافظات قبل نهاية العام",
-            "الذكاء الاصطناعي سيغير شكل سوق العمل خلال السنوات المقبلة",
-            "سرعة الإنترنت سترتفع بنسبة {pct} بعد استكمال المشروع",
-            "حماية بيانات المستخدمين أولوية قصوى",
-            "البنية التحتية للاتصالات تعرضت لأضرار كبيرة خلال السنوات الماضية",
-        ],
-        goals: &[
-            "تسريع التحول الرقمي",
-            "تحسين جودة خدمات الإنترنت",
-            "دعم رواد الأعمال في قطاع التقانة",
-            "تقليص الفجوة الرقمية بين المدن والأرياف",
-            "أتمتة الخدمات الحكومية",
-        ],
-        body: &[
-            "يأتي ذلك ضمن خطة {الوزارة~الحكومة} لتوسيع استخدام التقنيات الحديثة في {المؤسسات العامة~قطاعي التعليم والصحة}",
-            "تعمل الوزارة على {رفع سرعات الإنترنت~تحسين جودة التغطية في المناطق الريفية~أتمتة الخدمات الحكومية} {خلال العام الجاري~في المرحلة المقبلة}",
-            "بلغ عدد مشتركي {الإنترنت عبر الحزمة العريضة~خدمة الدفع الإلكتروني} نحو {th} ألف مشترك",
-        ],
-        captions: &[
-            "مستخدم يتصفح تطبيقا على هاتفه المحمول",
-            "مركز خدمة المواطن في {city}",
-            "أبراج الاتصالات في ريف {city}",
-            "مشاركون في مسابقة للبرمجة (أرشيف)",
-        ],
-        tags: &["التحول الرقمي", "الاتصالات"],
-        stories: &[
-            // A launch.
-            Story {
-                weight: 3,
-                titles: &[
-                    "{main} {ي|ت}طلق {item}{ في {city}~}",
-                    "{main} {ي|ت}{طلق~دشن} {item}{ في {city}~ رسميا~ {when}~}",
-                    "{إطلاق~تدشين} {item}{ في {city}~ في {city}~ رسميا~ اعتبارا من يوم {wdnext}~ بدءا من الشهر المقبل~ {when}~ في {city} و{city2}}",
-                    "{item}{ في {city}~ في {city}~ في {city}~}.. {خطوة جديدة~خطوة إضافية} {نحو~على طريق} التحول الرقمي",
-                ],
-                leads: &[
-                    "{أطلق|أطلقت} {subj} {when} {item}، في إطار {مشروع التحول الرقمي~خطة أتمتة الخدمات الحكومية}",
-                ],
-                body: &[
-                    "تتيح الخدمة للمستخدمين {إنجاز معاملاتهم دون الحاجة إلى مراجعة المكاتب~الدفع عبر الهاتف المحمول~متابعة طلباتهم إلكترونيا}",
-                    "بلغ عدد مستخدمي الخدمة {حتى الآن~خلال الأسابيع الأولى} نحو {big} مستخدم",
-                    "{أوضح|أوضحت} {subj} أن {الخدمة ستعمم على باقي المحافظات تباعا~الاشتراك متاح عبر الموقع الرسمي والتطبيق~الرسوم ستبقى رمزية}",
-                ],
-                items: &[
-                    ("خدمة الدفع الإلكتروني للفواتير", "التحول الرقمي"),
-                    ("منصة إلكترونية لتقديم الخدمات الحكومية", "التحول الرقمي"),
-                    ("باقات جديدة للإنترنت المنزلي", "الإنترنت"),
-                    ("خدمة الجيل الرابع في {city}", "الاتصالات"),
-                    ("بوابة إلكترونية للتسجيل الجامعي", "التحول الرقمي"),
-                    ("خدمة حجز المواعيد الطبية عبر الإنترنت", "الإنترنت"),
-                    ("خدمة الإنترنت عبر الألياف الضوئية في {city}", "الإنترنت"),
-                    ("منصة للتعليم الإلكتروني", "التحول الرقمي"),
-                    ("بطاقة الدفع الإلكتروني للطلاب", "التحول الرقمي"),
-                    ("خدمة تتبع الطرود البريدية عبر الإنترنت", "الإنترنت"),
-                ],
-                ..STORY
-            },
-            // Statistics.
-            Story {
-                weight: 2,
-                titles: &[
-                    "عدد مستخدمي الإنترنت {يتجاوز~يقترب من} {mln} ملايين مستخدم{ في سورية~ بنهاية {prevyear}~ لأول مرة~}",
-                    "{kth} ألف مشترك جديد في خدمة {الإنترنت~الجيل الرابع} خلال {prevyear}",
-                    "{نمو~ارتفاع} اشتراكات الإنترنت بنسبة {kpct} خلال {prevyear}",
-                ],
-                leads: &[
-                    "{أظهرت~كشفت} {بيانات~إحصاءات} {الهيئة الناظمة للاتصالات والبريد~وزارة الاتصالات والتقانة} أن عدد مستخدمي الإنترنت {تجاوز~بلغ} {mln} ملايين مستخدم بنهاية عام {prevyear}، بزيادة نسبتها {kpct} {عن العام السابق~مقارنة بالعام الذي سبقه}",
-                ],
-                body: &[
-                    "تستحوذ خدمات الإنترنت عبر الهاتف المحمول على نحو {pct} من إجمالي الاشتراكات",
-                    "بلغ متوسط سرعة الإنترنت الثابت نحو {n11} ميغابت في الثانية",
-                    "{تتوقع~ترجح} {الوزارة~الهيئة} أن {يرتفع عدد المشتركين~تتحسن جودة الخدمة} خلال العام الجاري",
-                    "بلغ عدد مشتركي {الإنترنت عبر الحزمة العريضة~خطوط الهاتف الثابت} نحو {th} ألف مشترك",
-                ],
-                tags: &["الإنترنت", "الاتصالات"],
-                ..STORY
-            },
-            // Artificial intelligence.
-            Story {
-                weight: 2,
-                shared: false,
-                titles: &[
-                    "الذكاء الاصطناعي {في خدمة~يطرق أبواب} {item}{ في {city}~ في {city}~ في سورية~ خلال {ندوة~ورشة عمل} في {city}}",
-                    "{item} {في عصر~أمام تحديات} الذكاء الاصطناعي.. {ندوة~ورشة عمل~ملتقى} في {city}",
-                    "{ندوة~ورشة عمل~مؤتمر علمي} في {city} حول {تطبيقات الذكاء الاصطناعي في~مستقبل} {item}{ يوم {wdnext}~ بمشاركة {kbig} {باحث~طالب}~}",
-                    "{num} طلاب من جامعة {gov} يطورون تطبيقا ذكيا لخدمة {item}",
-                ],
-                leads: &[
-                    "{نظم|نظمت} {subj} {when} {ندوة علمية~ورشة عمل} حول {تطبيقات الذكاء الاصطناعي في~دور الذكاء الاصطناعي في تطوير} {item}، بمشاركة {عدد من الأكاديميين والخبراء~طلاب الجامعات والمهتمين}",
-                ],
-                body: &[
-                    "{تناول~ناقش} المشاركون {سبل الاستفادة من التقنيات الحديثة في~التحديات التي تواجه التحول الرقمي في} {item}",
-                    "{عرض~قدم} {طلاب~باحثون} من جامعة {gov} {مشروعا~نموذجا أوليا} {يعتمد على~يوظف} تقنيات التعلم الآلي",
-                    "{أوصى المشاركون بضرورة~خلص المشاركون إلى أهمية} {إدخال مقررات الذكاء الاصطناعي في المناهج الجامعية~وضع إطار قانوني لاستخدام البيانات}",
-                ],
-                subjects: &[
-                    ("جامعة {gov}", F),
-                    ("الهيئة العليا للبحث العلمي", F),
-                    ("الجمعية العلمية السورية للمعلوماتية", F),
-                    ("كلية الهندسة المعلوماتية في جامعة {gov}", F),
-                ],
-                quotes: &[
-                    "الذكاء الاصطناعي سيغير شكل سوق العمل خلال السنوات المقبلة",
-                    "الاستثمار في العقول هو الاستثمار الأنجح",
-                    "الجامعات مطالبة بتحديث مناهجها لمواكبة التطورات التقنية",
-                    "البيانات هي نفط العصر الحديث",
-                ],
-                items: &[
-                    ("القطاع الصحي", ""),
-                    ("التعليم", ""),
-                    ("الزراعة", ""),
-                    ("الإعلام", ""),
-                    ("الصناعة", ""),
-                    ("الخدمات المصرفية", ""),
-                    ("الترجمة", ""),
-                    ("إدارة المرور", ""),
-                    ("قطاع الطاقة", ""),
-                ],
-                tags: &["الذكاء الاصطناعي"],
-                ..STORY
-            },
-            Story { weight: 2, ..S_DISCUSS },
-            Story { weight: 1, ..S_PLAN },
-        ],
-    },
-];
+        let stories = Doc::parse("stories.txt", STORIES);
+        stories.only(&[], &[]);
+        let generic: Vec<(&str, Story)> = stories
+            .stories
+            .iter()
+            .map(|block| {
+                let name = block
+                    .attr("name")
+                    .unwrap_or_else(|| stories.fail("a generic story without a name"));
+                (name, stories.story(block, &[]))
+            })
+            .collect();
 
-static MATCH_SUBJECTS: [Subject; 5] = [
-    ("مدرب فريق {team}", M),
-    ("مدرب فريق {team2}", M),
-    ("قائد فريق {team}", M),
-    ("المدير الفني لفريق {team2}", M),
-    ("مهاجم فريق {team} {scorer}", M),
-];
+        let lexicons = SECTION_TEXTS
+            .iter()
+            .map(|&(slug, text)| Lex::parse(slug, text, &generic))
+            .collect();
 
-static MATCH_QUOTES: [&str; 8] = [
-    "الفريق قدم أداء جيدا واستحق النتيجة",
-    "الفريق بذل جهدا كبيرا رغم صعوبة المباراة",
-    "الفريق يحتاج إلى مزيد من التركيز في المباريات المقبلة",
-    "التحكيم أثر في مجريات اللقاء",
-    "المنافسة على اللقب ما زالت مفتوحة حتى الجولة الأخيرة",
-    "الجمهور كان اللاعب رقم واحد في المباراة",
-    "الفريق سيعود أقوى في المباريات المقبلة",
-    "المباراة كانت صعبة على الفريقين",
-];
+        Lexicon {
+            sections,
+            section_weights,
+            tags,
+            authors,
+            author_beats,
+            domestic_places,
+            world_places,
+            countries,
+            teams,
+            male_names: words.list("male names").to_vec(),
+            female_names: words.list("female names").to_vec(),
+            family_names: words.list("family names").to_vec(),
+            weekdays,
+            months,
+            ordinals_f: words.list("ordinals f").to_vec(),
+            ordinals_m: words.list("ordinals m").to_vec(),
+            works: words.list("works").to_vec(),
+            venues: words.list("venues").to_vec(),
+            bands: words.list("bands").to_vec(),
+            kg_items: words.list("kg items").to_vec(),
+            advice: words.list("advice").to_vec(),
+            wards: words.list("wards").to_vec(),
+            dangling: words.list("dangling").to_vec(),
+            sources,
+            own_desk: words.single("own desk"),
+            wire_byline: words.single("wire byline"),
+            when: phrases.single("when"),
+            tail: phrases.single("tail"),
+            plan_tail: phrases.single("plan tail"),
+            directions,
+            quote_body: phrases.list("quote body").to_vec(),
+            shared_body: phrases.list("shared body").to_vec(),
+            lexicons,
+        }
+    }
+}
+
+impl Lex {
+    /// A section's file (`lexicon/sections/<slug>.txt`).
+    fn parse(slug: &'static str, text: &'static str, generic: &[(&str, Story)]) -> Lex {
+        let doc = Doc::parse(slug, text);
+        let lists = [
+            "subjects",
+            "issues",
+            "plans",
+            "plan verbs",
+            "quotes",
+            "goals",
+            "body",
+            "captions",
+            "tags",
+        ];
+        doc.only(&["desk", "places"], &lists);
+        let lex = Lex {
+            desk: doc
+                .head
+                .attr("desk")
+                .unwrap_or_else(|| doc.fail("no @desk")),
+            world: doc.choice(
+                doc.head
+                    .attr("places")
+                    .unwrap_or_else(|| doc.fail("no @places")),
+                &["domestic", "abroad"],
+            ) == 1,
+            subjects: doc.subjects(doc.list("subjects")),
+            issues: doc.list("issues").to_vec(),
+            plans: doc.list("plans").to_vec(),
+            plan_verbs: doc
+                .list("plan verbs")
+                .iter()
+                .map(|&line| {
+                    let [present, past] = doc.fields(line, 2);
+                    (present, past)
+                })
+                .collect(),
+            quotes: doc.list("quotes").to_vec(),
+            goals: doc.list("goals").to_vec(),
+            body: doc.list("body").to_vec(),
+            captions: doc.list("captions").to_vec(),
+            tags: doc.list("tags").to_vec(),
+            stories: doc
+                .stories
+                .iter()
+                .map(|block| doc.story(block, generic))
+                .collect(),
+        };
+        for (what, empty) in [
+            ("subjects", lex.subjects.is_empty()),
+            ("issues", lex.issues.is_empty()),
+            ("plans", lex.plans.is_empty()),
+            ("plan verbs", lex.plan_verbs.is_empty()),
+            ("quotes", lex.quotes.is_empty()),
+            ("goals", lex.goals.is_empty()),
+            ("captions", lex.captions.is_empty()),
+            ("stories", lex.stories.is_empty()),
+        ] {
+            if empty {
+                doc.fail(&format!("no {what}"));
+            }
+        }
+        if lex
+            .stories
+            .iter()
+            .any(|s| s.titles.is_empty() || s.leads.is_empty())
+        {
+            doc.fail("a story without titles or leads");
+        }
+        lex
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The lexicon file format (`lexicon/README.md`)
+// ---------------------------------------------------------------------------
+
+/// One parsed lexicon file: directives and lists before the first `@story`,
+/// then one block per story.
+struct Doc {
+    file: &'static str,
+    head: Block,
+    stories: Vec<Block>,
+}
+
+/// `@name value` directives (or a `@story` line's `key=value` attributes)
+/// and `[name]` lists, in file order.
+#[derive(Default)]
+struct Block {
+    attrs: Vec<(&'static str, &'static str)>,
+    lists: Vec<(&'static str, Vec<&'static str>)>,
+}
+
+impl Block {
+    fn attr(&self, key: &str) -> Option<&'static str> {
+        self.attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+impl Doc {
+    fn parse(file: &'static str, text: &'static str) -> Doc {
+        let mut doc = Doc {
+            file,
+            head: Block::default(),
+            stories: Vec::new(),
+        };
+        // Whether item lines may follow (a list is open).
+        let mut open = false;
+        for (n, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            let at = || format!("{file}:{}", n + 1);
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line == "@story" || line.starts_with("@story ") {
+                let rest = &line["@story".len()..];
+                let mut block = Block::default();
+                for attr in rest.split_whitespace() {
+                    let (k, v) = attr
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("{}: expected key=value, got {attr:?}", at()));
+                    block.attrs.push((k, v));
+                }
+                doc.stories.push(block);
+                open = false;
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix('@') {
+                let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
+                if !doc.stories.is_empty() {
+                    panic!("{}: @{name} after the first @story", at());
+                }
+                doc.head.attrs.push((name, value.trim()));
+                open = false;
+                continue;
+            }
+            let block = doc.stories.last_mut().unwrap_or(&mut doc.head);
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                if block.lists.iter().any(|(k, _)| *k == name) {
+                    panic!("{}: [{name}] twice", at());
+                }
+                block.lists.push((name, Vec::new()));
+                open = true;
+            } else if open {
+                if let Some((_, items)) = block.lists.last_mut() {
+                    items.push(line);
+                }
+            } else {
+                panic!("{}: {line:?} outside a list", at());
+            }
+        }
+        doc
+    }
+
+    fn fail(&self, message: &str) -> ! {
+        panic!("lexicon {}: {message}", self.file)
+    }
+
+    /// Rejects directives and lists other than these (stories are checked
+    /// by `story`).
+    fn only(&self, attrs: &[&str], lists: &[&str]) {
+        for (k, _) in &self.head.attrs {
+            if !attrs.contains(k) {
+                self.fail(&format!("unknown @{k}"));
+            }
+        }
+        for (k, _) in &self.head.lists {
+            if !lists.contains(k) {
+                self.fail(&format!("unknown list [{k}]"));
+            }
+        }
+    }
+
+    /// The items of a list before the first story (which must be there).
+    fn list(&self, name: &str) -> &[&'static str] {
+        self.head
+            .lists
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, items)| items.as_slice())
+            .unwrap_or_else(|| self.fail(&format!("no [{name}]")))
+    }
+
+    /// The only item of a list.
+    fn single(&self, name: &str) -> &'static str {
+        match self.list(name) {
+            [one] => one,
+            _ => self.fail(&format!("[{name}] must have exactly one item")),
+        }
+    }
+
+    /// An item's `;`-separated fields, trimmed: at most `N`, missing
+    /// trailing ones empty, the first `required` not empty.
+    fn fields<const N: usize>(&self, line: &'static str, required: usize) -> [&'static str; N] {
+        let mut out = [""; N];
+        let mut parts = line.split(';');
+        for field in out.iter_mut() {
+            *field = parts.next().unwrap_or("").trim();
+        }
+        if parts.next().is_some() || out[..required].iter().any(|f| f.is_empty()) {
+            self.fail(&format!("expected {N} fields in {line:?}"));
+        }
+        out
+    }
+
+    fn number(&self, s: &str) -> u32 {
+        s.parse()
+            .unwrap_or_else(|_| self.fail(&format!("not a number: {s:?}")))
+    }
+
+    /// The index of `s` among `options`.
+    fn choice(&self, s: &str, options: &[&str]) -> usize {
+        options
+            .iter()
+            .position(|o| *o == s)
+            .unwrap_or_else(|| self.fail(&format!("{s:?} is not one of {options:?}")))
+    }
+
+    /// `text ; m|f|p` lines.
+    fn subjects(&self, lines: &[&'static str]) -> Vec<Subject> {
+        lines
+            .iter()
+            .map(|&line| {
+                let [text, gender] = self.fields(line, 2);
+                let g = [Gender::M, Gender::F, Gender::P][self.choice(gender, &["m", "f", "p"])];
+                (text, g)
+            })
+            .collect()
+    }
+
+    /// A story: the generic one it is `like` (or the defaults), with this
+    /// block's attributes and lists in place of the base's.
+    fn story(&self, block: &Block, generic: &[(&str, Story)]) -> Story {
+        let mut story = match block.attr("like") {
+            Some(like) => generic
+                .iter()
+                .find(|(name, _)| *name == like)
+                .map(|(_, s)| s.clone())
+                .unwrap_or_else(|| self.fail(&format!("no generic story {like:?}"))),
+            None => Story::default(),
+        };
+        for (k, v) in &block.attrs {
+            match *k {
+                "name" | "like" => {}
+                "weight" => story.weight = self.number(v),
+                "kind" => {
+                    story.kind = [Kind::Plain, Kind::Win, Kind::Draw]
+                        [self.choice(v, &["plain", "win", "draw"])]
+                }
+                "shared" => story.shared = self.choice(v, &["no", "yes"]) == 1,
+                _ => self.fail(&format!("unknown story attribute {k:?}")),
+            }
+        }
+        for (name, items) in &block.lists {
+            match *name {
+                "titles" => story.titles = items.clone(),
+                "leads" => story.leads = items.clone(),
+                "body" => story.body = items.clone(),
+                "subjects" => story.subjects = self.subjects(items),
+                "quotes" => story.quotes = items.clone(),
+                "items" => {
+                    story.items = items
+                        .iter()
+                        .map(|&line| {
+                            let [text, tag] = self.fields(line, 1);
+                            (text, tag)
+                        })
+                        .collect()
+                }
+                "tags" => story.tags = items.clone(),
+                "captions" => story.captions = items.clone(),
+                _ => self.fail(&format!("unknown story list [{name}]")),
+            }
+        }
+        story
+    }
+}
 
 // ---------------------------------------------------------------------------
 // Generation
@@ -2167,9 +849,16 @@ impl Generator {
         let secs = ((t * self.span_secs as f64) as i64).clamp(0, self.span_secs);
         let published_at = self.start + TimeDelta::seconds(secs);
 
-        let section = weighted(&mut rng, &SECTION_WEIGHTS, |w| *w);
-        let lex = &LEXICONS[section];
-        let source = weighted(&mut rng, &SOURCES, |s| if lex.world { s.3 } else { s.2 });
+        let lx: &'static Lexicon = &LEXICON;
+        let section = weighted(&mut rng, &lx.section_weights, |w| *w);
+        let lex = &lx.lexicons[section];
+        let source = weighted(&mut rng, &lx.sources, |s| {
+            if lex.world {
+                s.world_weight
+            } else {
+                s.domestic_weight
+            }
+        });
         let mut c = Ctx::new(rng, section, source, published_at);
 
         let title = c.title();
@@ -2222,9 +911,9 @@ impl Generator {
 
         let image_caption = if c.rng.random_bool(0.5) {
             let pool = if c.story.captions.is_empty() {
-                lex.captions
+                &lex.captions
             } else {
-                c.story.captions
+                &c.story.captions
             };
             let tpl = *pool.choose(&mut c.rng).expect("section without captions");
             c.use_main();
@@ -2255,7 +944,7 @@ impl Generator {
             tags,
             authors,
             byline,
-            source_name: SOURCES[source].0.to_string(),
+            source_name: lx.sources[source].name.to_string(),
             published_at,
             view_count,
             draft,
@@ -2406,6 +1095,7 @@ fn next_special(b: &[u8], mut j: usize) -> usize {
 /// consistent between the headline, the lead and the body.
 struct Ctx {
     rng: SmallRng,
+    lx: &'static Lexicon,
     lex: &'static Lex,
     story: &'static Story,
     eastern: bool,
@@ -2465,22 +1155,23 @@ struct Ctx {
 
 impl Ctx {
     fn new(mut rng: SmallRng, section: usize, source: usize, published: NaiveDateTime) -> Ctx {
-        let lex = &LEXICONS[section];
-        let story = &lex.stories[weighted(&mut rng, lex.stories, |s| s.weight)];
+        let lx: &'static Lexicon = &LEXICON;
+        let lex = &lx.lexicons[section];
+        let story = &lex.stories[weighted(&mut rng, &lex.stories, |s| s.weight)];
         let places: &'static [Place] = if lex.world {
-            &WORLD_PLACES
+            &lx.world_places
         } else {
-            &DOMESTIC_PLACES
+            &lx.domestic_places
         };
         let mut place = weighted(&mut rng, places, |p| p.weight);
 
-        let team = rng.random_range(0..TEAMS.len());
-        let mut team2 = rng.random_range(0..TEAMS.len() - 1);
+        let team = rng.random_range(0..lx.teams.len());
+        let mut team2 = rng.random_range(0..lx.teams.len() - 1);
         if team2 >= team {
             team2 += 1;
         }
         if section == SPORT {
-            let home = TEAMS[team].1;
+            let home = lx.teams[team].city;
             if let Some(p) = places.iter().position(|p| p.name == home) {
                 place = p;
             }
@@ -2497,16 +1188,16 @@ impl Ctx {
                 (w, rng.random_range(0..w))
             }
         };
-        let rank = rng.random_range(0..ORDINALS_M.len());
-        let mut rank2 = rng.random_range(0..ORDINALS_M.len() - 1);
+        let rank = rng.random_range(0..lx.ordinals_m.len());
+        let mut rank2 = rng.random_range(0..lx.ordinals_m.len() - 1);
         if rank2 >= rank {
             rank2 += 1;
         }
         let person_fem = rng.random_bool(0.45);
         let first_len = if person_fem {
-            FEMALE_NAMES.len()
+            lx.female_names.len()
         } else {
-            MALE_NAMES.len()
+            lx.male_names.len()
         };
         let kpct = if rng.random_bool(0.6) {
             rng.random_range(1..=45u32) * 10
@@ -2523,6 +1214,7 @@ impl Ctx {
         let mut c = Ctx {
             eastern: rng.random_bool(0.25),
             diacritics: rng.random_bool(0.1),
+            lx,
             lex,
             story,
             places,
@@ -2530,21 +1222,21 @@ impl Ctx {
             city,
             gov,
             city_tag,
-            country: rng.random_range(0..COUNTRIES.len()),
+            country: rng.random_range(0..lx.countries.len()),
             team,
             team2,
             score,
             scorer: (
-                rng.random_range(0..MALE_NAMES.len()),
-                rng.random_range(0..FAMILY_NAMES.len()),
+                rng.random_range(0..lx.male_names.len()),
+                rng.random_range(0..lx.family_names.len()),
             ),
             person_fem,
             person: (
                 rng.random_range(0..first_len),
-                rng.random_range(0..FAMILY_NAMES.len()),
+                rng.random_range(0..lx.family_names.len()),
             ),
-            work: rng.random_range(0..WORKS.len()),
-            venue: rng.random_range(0..VENUES.len()),
+            work: rng.random_range(0..lx.works.len()),
+            venue: rng.random_range(0..lx.venues.len()),
             rural: rng.random_bool(0.5),
             item: if story.items.is_empty() {
                 0
@@ -2557,7 +1249,7 @@ impl Ctx {
             mquote: 0,
             up,
             ktemp,
-            ordinal: rng.random_range(0..ORDINALS_F.len()),
+            ordinal: rng.random_range(0..lx.ordinals_f.len()),
             pts: rng.random_range(11..=60u64),
             pts2: rng.random_range(11..=60u64),
             rank,
@@ -2570,7 +1262,7 @@ impl Ctx {
             mln: rng.random_range(3..=10u64),
             n11: rng.random_range(11..=30u64),
             days: rng.random_range(3..=10u64),
-            ward: rng.random_range(0..WARDS.len()),
+            ward: rng.random_range(0..lx.wards.len()),
             weekday: published.weekday().num_days_from_sunday() as usize,
             month: published.month0() as usize,
             year: published.year(),
@@ -2595,25 +1287,25 @@ impl Ctx {
 
     fn quotes(&self) -> &'static [&'static str] {
         if self.story.quotes.is_empty() {
-            self.lex.quotes
+            &self.lex.quotes
         } else {
-            self.story.quotes
+            &self.story.quotes
         }
     }
 
     fn subjects(&self) -> &'static [Subject] {
         if self.story.subjects.is_empty() {
-            self.lex.subjects
+            &self.lex.subjects
         } else {
-            self.story.subjects
+            &self.story.subjects
         }
     }
 
-    fn fem(&self, g: u8) -> bool {
+    fn fem(&self, g: Gender) -> bool {
         match g {
-            F => true,
-            P => self.person_fem,
-            _ => false,
+            Gender::F => true,
+            Gender::P => self.person_fem,
+            Gender::M => false,
         }
     }
 
@@ -2686,20 +1378,7 @@ impl Ctx {
             // Last resort (about once in 100,000 articles): cut, then drop
             // dangling prepositions.
             let mut kept: Vec<&str> = t.split_whitespace().take(12).collect();
-            while kept.len() > 5
-                && matches!(
-                    *kept.last().unwrap_or(&""),
-                    "في" | "على"
-                        | "من"
-                        | "إلى"
-                        | "عن"
-                        | "مع"
-                        | "خلال"
-                        | "بعد"
-                        | "قبل"
-                        | "بين"
-                )
-            {
+            while kept.len() > 5 && self.lx.dangling.contains(kept.last().unwrap_or(&"")) {
                 kept.pop();
             }
             t = kept.join(" ");
@@ -2718,11 +1397,11 @@ impl Ctx {
         let unused = |len: usize, mask: u64| len.saturating_sub(mask.count_ones() as usize);
         let st = self.story;
         let quotes = unused(self.quotes().len(), self.quote_mask)
-            .min(unused(QUOTE_BODY.len(), self.qbody_mask));
+            .min(unused(self.lx.quote_body.len(), self.qbody_mask));
         let (lex, shared) = if st.shared {
             (
                 unused(self.lex.body.len(), self.lex_mask),
-                unused(SHARED_BODY.len(), self.shared_mask),
+                unused(self.lx.shared_body.len(), self.shared_mask),
             )
         } else {
             (0, 0)
@@ -2761,12 +1440,13 @@ impl Ctx {
             }
             pool
         };
-        let st = self.story;
+        let (st, lx, lex) = (self.story, self.lx, self.lex);
+        let rng = &mut self.rng;
         match pool {
-            0 => st.body[fresh(&mut self.rng, st.body.len(), &mut self.story_mask)],
-            1 => QUOTE_BODY[fresh(&mut self.rng, QUOTE_BODY.len(), &mut self.qbody_mask)],
-            2 => self.lex.body[fresh(&mut self.rng, self.lex.body.len(), &mut self.lex_mask)],
-            _ => SHARED_BODY[fresh(&mut self.rng, SHARED_BODY.len(), &mut self.shared_mask)],
+            0 => st.body[fresh(rng, st.body.len(), &mut self.story_mask)],
+            1 => lx.quote_body[fresh(rng, lx.quote_body.len(), &mut self.qbody_mask)],
+            2 => lex.body[fresh(rng, lex.body.len(), &mut self.lex_mask)],
+            _ => lx.shared_body[fresh(rng, lx.shared_body.len(), &mut self.shared_mask)],
         }
     }
 
@@ -2853,9 +1533,9 @@ impl Ctx {
 
     fn other_team(&mut self) -> &'static str {
         loop {
-            let k = self.rng.random_range(0..TEAMS.len());
+            let k = self.rng.random_range(0..self.lx.teams.len());
             if k != self.team && k != self.team2 {
-                return TEAMS[k].0;
+                return self.lx.teams[k].name;
             }
         }
     }
@@ -2878,6 +1558,7 @@ impl Ctx {
 
     fn slot(&mut self, name: &'static str, out: &mut String) {
         let e = self.eastern;
+        let lx = self.lx;
         match name {
             "subj" => out.push_str(&self.subj),
             "main" => out.push_str(&self.main),
@@ -2895,15 +1576,15 @@ impl Ctx {
                 let c = self.other_place();
                 out.push_str(c);
             }
-            "fcity" => out.push_str(COUNTRIES[self.country].0),
-            "nat" => out.push_str(COUNTRIES[self.country].1),
-            "when" => self.render(WHEN, out),
-            "tail" => self.render(TAIL, out),
-            "ptail" => self.render(PLAN_TAIL, out),
-            "wd" => out.push_str(WEEKDAYS[self.weekday]),
-            "wdprev" => out.push_str(WEEKDAYS[(self.weekday + 6) % 7]),
-            "wdnext" => out.push_str(WEEKDAYS[(self.weekday + 1) % 7]),
-            "month" => out.push_str(MONTHS[self.month]),
+            "fcity" => out.push_str(lx.countries[self.country].capital),
+            "nat" => out.push_str(lx.countries[self.country].nationality),
+            "when" => self.render(lx.when, out),
+            "tail" => self.render(lx.tail, out),
+            "ptail" => self.render(lx.plan_tail, out),
+            "wd" => out.push_str(lx.weekdays[self.weekday]),
+            "wdprev" => out.push_str(lx.weekdays[(self.weekday + 6) % 7]),
+            "wdnext" => out.push_str(lx.weekdays[(self.weekday + 1) % 7]),
+            "month" => out.push_str(lx.months[self.month]),
             "year" => push_int(out, self.year.max(0) as u64, e),
             "prevyear" => push_int(out, (self.year - 1).max(0) as u64, e),
             "nextyear" => push_int(out, (self.year + 1).max(0) as u64, e),
@@ -2978,50 +1659,50 @@ impl Ctx {
             }
             "pts" => push_int(out, self.pts, e),
             "pts2" => push_int(out, self.pts2, e),
-            "rank" => out.push_str(ORDINALS_M[self.rank]),
-            "rank2" => out.push_str(ORDINALS_M[self.rank2]),
-            "ordinal" => out.push_str(ORDINALS_F[self.ordinal]),
+            "rank" => out.push_str(lx.ordinals_m[self.rank]),
+            "rank2" => out.push_str(lx.ordinals_m[self.rank2]),
+            "ordinal" => out.push_str(lx.ordinals_f[self.ordinal]),
             "score" => {
                 push_int(out, self.score.0, e);
                 out.push('-');
                 push_int(out, self.score.1, e);
             }
-            "team" => out.push_str(TEAMS[self.team].0),
-            "team2" => out.push_str(TEAMS[self.team2].0),
+            "team" => out.push_str(lx.teams[self.team].name),
+            "team2" => out.push_str(lx.teams[self.team2].name),
             "team3" => {
                 let t = self.other_team();
                 out.push_str(t);
             }
-            "stadium" => out.push_str(TEAMS[self.team].2),
+            "stadium" => out.push_str(lx.teams[self.team].ground),
             "scorer" => {
-                out.push_str(MALE_NAMES[self.scorer.0]);
+                out.push_str(lx.male_names[self.scorer.0]);
                 out.push(' ');
-                out.push_str(FAMILY_NAMES[self.scorer.1]);
+                out.push_str(lx.family_names[self.scorer.1]);
             }
             "person" => {
                 let first = if self.person_fem {
-                    FEMALE_NAMES[self.person.0]
+                    lx.female_names[self.person.0]
                 } else {
-                    MALE_NAMES[self.person.0]
+                    lx.male_names[self.person.0]
                 };
                 out.push_str(first);
                 out.push(' ');
-                out.push_str(FAMILY_NAMES[self.person.1]);
+                out.push_str(lx.family_names[self.person.1]);
             }
             "man" => {
-                let first = *MALE_NAMES.choose(&mut self.rng).unwrap_or(&"محمد");
-                let last = *FAMILY_NAMES.choose(&mut self.rng).unwrap_or(&"العلي");
+                let first = *lx.male_names.choose(&mut self.rng).unwrap_or(&"محمد");
+                let last = *lx.family_names.choose(&mut self.rng).unwrap_or(&"العلي");
                 out.push_str(first);
                 out.push(' ');
                 out.push_str(last);
             }
-            "work" => out.push_str(WORKS[self.work]),
-            "venue" => self.render(VENUES[self.venue], out),
-            "band" => out.push_str(BANDS.choose(&mut self.rng).unwrap_or(&BANDS[0])),
-            "kg" => out.push_str(KG_ITEMS.choose(&mut self.rng).unwrap_or(&KG_ITEMS[0])),
-            "advice" => out.push_str(ADVICE.choose(&mut self.rng).unwrap_or(&ADVICE[0])),
-            "ward" => out.push_str(WARDS[self.ward]),
-            "src" => out.push_str(SOURCES[self.source].0),
+            "work" => out.push_str(lx.works[self.work]),
+            "venue" => self.render(lx.venues[self.venue], out),
+            "band" => out.push_str(lx.bands.choose(&mut self.rng).unwrap_or(&lx.bands[0])),
+            "kg" => out.push_str(lx.kg_items.choose(&mut self.rng).unwrap_or(&lx.kg_items[0])),
+            "advice" => out.push_str(lx.advice.choose(&mut self.rng).unwrap_or(&lx.advice[0])),
+            "ward" => out.push_str(lx.wards[self.ward]),
+            "src" => out.push_str(lx.sources[self.source].name),
             "issue" => {
                 let t = self.lex.issues[self.issue];
                 self.render(t, out);
@@ -3059,14 +1740,6 @@ impl Ctx {
                 let t = self.story.items[self.item].0;
                 self.render(t, out);
             }
-            "dirn" => self.render(self.dir(UP_N, DOWN_N), out),
-            "dirna" => self.render(self.dir(UP_NA, DOWN_NA), out),
-            "dirv" => self.render(self.dir(UP_VF, DOWN_VF), out),
-            "dirvm" => self.render(self.dir(UP_VM, DOWN_VM), out),
-            "dirpm" => self.render(self.dir(UP_PM, DOWN_PM), out),
-            "dirp" => self.render(self.dir(UP_PF, DOWN_PF), out),
-            "reason" => self.render(self.dir(UP_REASON, DOWN_REASON), out),
-            "hilo" => out.push_str(self.dir("أعلى", "أدنى")),
             "inna" => {
                 let shadda = self.diacritics && self.rng.random_bool(0.6);
                 out.push_str(if shadda { "إنّ" } else { "إن" });
@@ -3076,10 +1749,14 @@ impl Ctx {
                     out.push(digit(b.wrapping_sub(b'0') % 10, e));
                 }
             }
-            _ => {
-                debug_assert!(false, "unknown template slot {{{name}}}");
-                out.push_str(name);
-            }
+            _ => match lx.directions.iter().find(|d| d.slot == name) {
+                // `dirn`, `dirv`, `reason`, ...: see `phrases.txt`.
+                Some(d) => self.render(self.dir(d.up, d.down), out),
+                None => {
+                    debug_assert!(false, "unknown template slot {{{name}}}");
+                    out.push_str(name);
+                }
+            },
         }
     }
 
@@ -3105,9 +1782,9 @@ impl Ctx {
         // Stories about a specific item only get the item's own tag plus
         // their explicit tags; others fall back on the section's tags.
         let pool = if !self.story.tags.is_empty() || !self.story.items.is_empty() {
-            self.story.tags
+            &self.story.tags
         } else {
-            self.lex.tags
+            &self.lex.tags
         };
         if !pool.is_empty() {
             let extra = self.rng.random_range(0..=2u32);
@@ -3121,7 +1798,8 @@ impl Ctx {
 
     /// Authors (0 to 2 distinct, usually from the section's beat) and byline.
     fn credits(&mut self, section: usize) -> (Vec<usize>, String) {
-        let own = SOURCES[self.source].1;
+        let lx = self.lx;
+        let own = lx.sources[self.source].own;
         let r = self.rng.random_range(0..100u32);
         let count = match (own, r) {
             (true, 0..=19) => 0,
@@ -3132,10 +1810,10 @@ impl Ctx {
         };
         let mut authors: Vec<usize> = Vec::with_capacity(count);
         while authors.len() < count {
-            let on_beat = AUTHOR_BEATS.iter().filter(|&&b| b == section).count();
+            let on_beat = lx.author_beats.iter().filter(|&&b| b == section).count();
             let candidate = if on_beat > 0 && self.rng.random_bool(0.7) {
                 let k = self.rng.random_range(0..on_beat);
-                AUTHOR_BEATS
+                lx.author_beats
                     .iter()
                     .enumerate()
                     .filter(|(_, &b)| b == section)
@@ -3143,7 +1821,7 @@ impl Ctx {
                     .map(|(i, _)| i)
                     .unwrap_or(0)
             } else {
-                self.rng.random_range(0..AUTHORS.len())
+                self.rng.random_range(0..lx.authors.len())
             };
             if !authors.contains(&candidate) {
                 authors.push(candidate);
@@ -3155,20 +1833,20 @@ impl Ctx {
                 if k > 0 {
                     s.push_str(" و");
                 }
-                s.push_str(AUTHORS[a].name);
+                s.push_str(lx.authors[a].name);
             }
             s
         } else if own {
             (if self.rng.random_bool(0.5) {
-                OWN_DESK
+                lx.own_desk
             } else {
                 self.lex.desk
             })
             .to_string()
         } else if self.rng.random_bool(0.7) {
-            SOURCES[self.source].0.to_string()
+            lx.sources[self.source].name.to_string()
         } else {
-            "وكالات".to_string()
+            lx.wire_byline.to_string()
         };
         (authors, byline)
     }
@@ -3183,6 +1861,10 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use std::collections::HashSet;
+
+    fn section_index(slug: &str) -> usize {
+        sections().iter().position(|s| s.slug == slug).unwrap()
+    }
 
     fn now() -> NaiveDateTime {
         NaiveDate::from_ymd_opt(2025, 3, 14)
@@ -3335,16 +2017,17 @@ mod tests {
 
     #[test]
     fn every_referenced_tag_and_place_exists() {
-        for lex in &LEXICONS {
-            for name in lex.tags {
+        let lx: &Lexicon = &LEXICON;
+        for lex in &lx.lexicons {
+            for name in &lex.tags {
                 assert!(tag_index(name).is_some(), "unknown tag {name}");
             }
-            for story in lex.stories {
+            for story in &lex.stories {
                 assert!(!story.titles.is_empty() && !story.leads.is_empty());
-                for name in story.tags {
+                for name in &story.tags {
                     assert!(tag_index(name).is_some(), "unknown tag {name}");
                 }
-                for (_, name) in story.items {
+                for (_, name) in &story.items {
                     assert!(
                         name.is_empty() || tag_index(name).is_some(),
                         "unknown tag {name}"
@@ -3352,27 +2035,59 @@ mod tests {
                 }
             }
         }
-        for p in WORLD_PLACES.iter() {
+        for p in lx.world_places.iter() {
             assert!(
                 p.tag.is_empty() || tag_index(p.tag).is_some(),
                 "unknown tag {}",
                 p.tag
             );
         }
-        let tagged = DOMESTIC_PLACES
+        let tagged = lx
+            .domestic_places
             .iter()
             .filter(|p| tag_index(p.tag).is_some())
             .count();
-        assert!(tagged >= DOMESTIC_PLACES.len() / 2);
-        for p in DOMESTIC_PLACES.iter() {
-            assert!(DOMESTIC_PLACES.iter().any(|q| q.name == p.gov) || p.gov == "ريف دمشق");
+        assert!(tagged >= lx.domestic_places.len() / 2);
+        for p in lx.domestic_places.iter() {
+            assert!(lx.domestic_places.iter().any(|q| q.name == p.gov) || p.gov == "ريف دمشق");
         }
-        for (_, city, _) in TEAMS {
+        for team in &lx.teams {
             assert!(
-                DOMESTIC_PLACES.iter().any(|p| p.name == city),
-                "unknown city {city}"
+                lx.domestic_places.iter().any(|p| p.name == team.city),
+                "unknown city {}",
+                team.city
             );
         }
+    }
+
+    #[test]
+    fn lexicon_format_parses_lists_fields_and_stories() {
+        let doc = Doc::parse(
+            "sample",
+            "# a comment\n@desk المحرر\n\n[subjects]\n  الوزير ; m \n# between items\nالوزارة;f\n\
+             [tags]\n@story weight=3 like=base shared=no\n[titles]\n{main} {ي|ت}علن\n",
+        );
+        assert_eq!(doc.head.attr("desk"), Some("المحرر"));
+        assert_eq!(doc.list("tags"), &[] as &[&str]);
+        let subjects = doc.subjects(doc.list("subjects"));
+        assert_eq!(subjects.len(), 2);
+        assert!(subjects[0] == ("الوزير", Gender::M) && subjects[1] == ("الوزارة", Gender::F));
+        let base = Story {
+            quotes: vec!["قول"],
+            ..Story::default()
+        };
+        let story = doc.story(&doc.stories[0], &[("base", base)]);
+        assert_eq!((story.weight, story.shared), (3, false));
+        assert_eq!(story.titles, ["{main} {ي|ت}علن"]);
+        assert_eq!(story.quotes, ["قول"]);
+        let [text, tag] = doc.fields("نص ; ", 1);
+        assert_eq!((text, tag), ("نص", ""));
+    }
+
+    #[test]
+    #[should_panic(expected = "sample:2: \"orphan\" outside a list")]
+    fn lexicon_items_need_a_list() {
+        Doc::parse("sample", "# header\norphan\n");
     }
 
     #[test]
@@ -3498,11 +2213,11 @@ mod tests {
         let articles: Vec<DemoArticle> = generate(4_000, 5, now()).collect();
         let words = [
             (
-                POLITICS,
+                section_index("politics"),
                 ["مجلس", "الحكومة", "وزير", "انتخابات", "محافظ"].as_slice(),
             ),
             (
-                ECONOMY,
+                section_index("economy"),
                 [
                     "أسعار",
                     "سعر",
@@ -3521,11 +2236,11 @@ mod tests {
                 .as_slice(),
             ),
             (
-                SPORT,
+                section_index("sport"),
                 ["المباراة", "الدوري", "المنتخب", "فريق", "نادي", "اتحاد"].as_slice(),
             ),
             (
-                CULTURE,
+                section_index("culture"),
                 [
                     "الثقافة",
                     "فعاليات",
@@ -3546,7 +2261,7 @@ mod tests {
                 .as_slice(),
             ),
             (
-                HEALTH,
+                section_index("health"),
                 [
                     "الصحة",
                     "صحي",
@@ -3562,7 +2277,7 @@ mod tests {
                 .as_slice(),
             ),
             (
-                TECHNOLOGY,
+                section_index("technology"),
                 [
                     "الإنترنت",
                     "الاتصالات",
@@ -3586,7 +2301,7 @@ mod tests {
         // Sport results are consistent: a draw's score has equal sides.
         for a in articles
             .iter()
-            .filter(|a| a.section == SPORT && a.summary.starts_with("تعادل فريقا"))
+            .filter(|a| a.section == section_index("sport") && a.summary.starts_with("تعادل فريقا"))
         {
             assert!(!a.summary.contains("فاز"), "{}", a.summary);
         }

@@ -13,6 +13,7 @@ use crate::domain::slug::slugify;
 use crate::repo::articles::{
     self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
 };
+use crate::repo::maintenance;
 use crate::repo::taxonomy::{self, AuthorInsertForm, SectionInsertForm, TagInsertForm};
 
 /// The article page the product serves, as published.
@@ -127,7 +128,8 @@ pub struct SeedReport {
 const BATCH: usize = 500;
 
 /// Loads the seed article (unless present) and `demo_articles` generated ones,
-/// all in one transaction: a failed seed leaves the database as it was.
+/// all in one transaction: a failed seed leaves the database as it was. Once
+/// it has committed, refreshes the planner's statistics.
 pub fn run(
     conn: &mut DbConnection,
     demo_articles: usize,
@@ -135,7 +137,7 @@ pub fn run(
     timezone: chrono_tz::Tz,
 ) -> Result<SeedReport, diesel::result::Error> {
     let now = chrono::Utc::now().naive_utc().with_nanosecond_zero();
-    conn.transaction(|conn| {
+    let report = conn.transaction(|conn| -> Result<SeedReport, diesel::result::Error> {
         let mut report = SeedReport::default();
         let section_ids = ensure_taxonomy(conn, now)?;
         report.seed_article_id = insert_seed_article(conn, now, timezone)?;
@@ -235,7 +237,9 @@ pub fn run(
             report.generated += ids.len();
         }
         Ok(report)
-    })
+    })?;
+    maintenance::refresh_statistics(conn)?;
+    Ok(report)
 }
 
 /// The owned strings an insert form borrows.

@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod editorial;
+pub mod ops;
 pub mod revisions;
 pub mod taxonomy;
 pub mod tokens;

@@ -4,6 +4,7 @@ mod articles;
 mod cli;
 mod errors;
 mod helpers;
+mod maintenance;
 mod ops;
 mod paging;
 mod taxonomy;

@@ -1,0 +1,75 @@
+//! Bulk loads leave the planner with statistics (`khabar seed` ends with
+//! `ANALYZE`).
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Text};
+use khabar::db::DbConnection;
+
+use crate::helpers::spawn_app;
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+#[derive(QueryableByName)]
+struct SqliteStat {
+    #[diesel(sql_type = Text)]
+    stat: String,
+}
+
+#[derive(QueryableByName)]
+struct PgClass {
+    #[diesel(sql_type = Double)]
+    reltuples: f64,
+}
+
+#[tokio::test]
+async fn seeding_leaves_planner_statistics() {
+    let app = spawn_app().await;
+    let (rows, estimates) = app
+        .db
+        .run_blocking(|conn| -> QueryResult<(i64, Vec<f64>)> {
+            let rows = diesel::sql_query("SELECT COUNT(*) AS n FROM articles")
+                .get_result::<Count>(conn)?
+                .n;
+            let estimates = match conn {
+                // One row per index of the table (or one for the table when it
+                // has none); `stat` starts with the row count.
+                DbConnection::Sqlite(lite) => {
+                    diesel::sql_query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'")
+                        .load::<SqliteStat>(lite)?
+                        .iter()
+                        .map(|s| {
+                            s.stat
+                                .split(' ')
+                                .next()
+                                .and_then(|n| n.parse().ok())
+                                .unwrap_or(-1.0)
+                        })
+                        .collect()
+                }
+                // -1 (never analysed) or 0 until `ANALYZE` counts the rows.
+                DbConnection::Postgres(pg) => diesel::sql_query(
+                    "SELECT reltuples::float8 AS reltuples FROM pg_class \
+                     WHERE relname = 'articles' AND relkind = 'r'",
+                )
+                .load::<PgClass>(pg)?
+                .iter()
+                .map(|c| c.reltuples)
+                .collect(),
+            };
+            Ok((rows, estimates))
+        })
+        .expect("pool")
+        .expect("statistics query (no sqlite_stat1: ANALYZE never ran)");
+    assert_eq!(rows, 61, "the seed article and 60 demo articles");
+    assert!(!estimates.is_empty(), "no statistics for articles");
+    for estimate in &estimates {
+        assert!(*estimate > 0.0, "articles has no row estimate: {estimate}");
+    }
+    // A small table is counted whole (a partial index may count fewer rows).
+    let most = estimates.iter().copied().fold(0.0, f64::max);
+    assert_eq!(most, rows as f64, "statistics taken before the load");
+}
