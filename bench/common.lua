@@ -6,6 +6,8 @@
 --   * done(summary, latency, requests): prints ONE machine-readable line
 --       KHABAR_RESULT requests=... rps=... p50_ms=... p99_ms=... non2xx=... ...
 --     which bench/run.sh parses (more robust than scraping wrk's text).
+--     A script may define khabar_result_extra(threads) (main state) to append
+--     its own " key=value" fields, e.g. from thread:get(...) counters.
 --   * khabar_env_int / khabar_env_num / khabar_seed_rng helpers.
 
 function khabar_env_num(name, default)
@@ -37,8 +39,10 @@ end
 
 -- Main state: runs once per thread before that thread's init().
 local khabar_thread_counter = 0
+local khabar_threads = {}
 function setup(thread)
   khabar_thread_counter = khabar_thread_counter + 1
+  khabar_threads[khabar_thread_counter] = thread
   thread:set("khabar_tid", khabar_thread_counter)
 end
 
@@ -50,11 +54,13 @@ function done(summary, latency, requests)
   local e = summary.errors
   local rps = 0
   if secs > 0 then rps = summary.requests / secs end
+  local extra = ""
+  if khabar_result_extra then extra = khabar_result_extra(khabar_threads) end
   io.write(string.format(
     "KHABAR_RESULT requests=%d duration_s=%.3f rps=%.2f p50_ms=%.3f p90_ms=%.3f " ..
-    "p99_ms=%.3f max_ms=%.3f non2xx=%d connect_err=%d read_err=%d write_err=%d timeouts=%d\n",
+    "p99_ms=%.3f max_ms=%.3f non2xx=%d connect_err=%d read_err=%d write_err=%d timeouts=%d%s\n",
     summary.requests, secs, rps,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000,
-    e.status, e.connect, e.read, e.write, e.timeout))
+    e.status, e.connect, e.read, e.write, e.timeout, extra))
 end

@@ -259,7 +259,11 @@ impl Prepared {
         Prepared {
             slug: format!(
                 "{}-{unique}",
-                slugify(&a.title).chars().take(60).collect::<String>()
+                slugify(&a.title)
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+                    .trim_end_matches('-')
             ),
             body_html: paragraphs_html(paragraphs.clone()),
             body_text: paragraphs_text(paragraphs),

@@ -224,3 +224,105 @@ pub async fn assert_problem(res: reqwest::Response, status: u16, code: &str) -> 
     assert_eq!(body["request_id"], request_id.as_str(), "{body}");
     body
 }
+
+/// A request to send: method, path, optional token, JSON body and If-Match.
+pub struct Call<'a> {
+    pub method: reqwest::Method,
+    pub path: String,
+    pub token: Option<&'a str>,
+    pub body: Option<serde_json::Value>,
+    pub if_match: Option<String>,
+}
+
+impl<'a> Call<'a> {
+    /// A call without token, body or If-Match.
+    pub fn new(method: reqwest::Method, path: impl Into<String>) -> Self {
+        Call {
+            method,
+            path: path.into(),
+            token: None,
+            body: None,
+            if_match: None,
+        }
+    }
+    /// With `Authorization: Bearer token`.
+    pub fn token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+    /// With a JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+    /// With `If-Match`.
+    pub fn if_match(mut self, tag: impl Into<String>) -> Self {
+        self.if_match = Some(tag.into());
+        self
+    }
+}
+
+impl TestApp {
+    /// A new token of `role`, made through the service (as the CLI does).
+    pub fn token(&self, role: khabar::domain::role::Role) -> String {
+        self.db
+            .run_blocking(|conn| khabar::service::tokens::create(conn, role, "test"))
+            .expect("pool")
+            .expect("token")
+            .1
+    }
+
+    /// Sends a call.
+    pub async fn send(&self, call: Call<'_>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .request(call.method, format!("{}{}", self.address, call.path));
+        if let Some(token) = call.token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = call.body {
+            req = req.json(&body);
+        }
+        if let Some(tag) = call.if_match {
+            req = req.header("if-match", tag);
+        }
+        req.send().await.expect("request is sent")
+    }
+
+    /// Sends a call, asserts the status, returns the JSON body (Null when empty).
+    pub async fn send_json(&self, call: Call<'_>, status: u16) -> serde_json::Value {
+        let what = format!("{} {}", call.method, call.path);
+        let res = self.send(call).await;
+        let got = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        assert_eq!(got, status, "{what} -> {got}: {text}");
+        if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {text}"))
+        }
+    }
+
+    /// Creates an article as `token`; returns its JSON (`data`).
+    pub async fn create_article(&self, token: &str, body: serde_json::Value) -> serde_json::Value {
+        self.send_json(
+            Call::new(reqwest::Method::POST, "/api/v1/articles")
+                .token(token)
+                .json(body),
+            201,
+        )
+        .await["data"]
+            .clone()
+    }
+
+    /// The editor's view of an article and its ETag.
+    pub async fn editor_view(&self, token: &str, id: i64) -> (serde_json::Value, String) {
+        let res = self
+            .send(Call::new(reqwest::Method::GET, format!("/api/v1/articles/{id}")).token(token))
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        let body: serde_json::Value = res.json().await.unwrap();
+        (body["data"].clone(), etag)
+    }
+}

@@ -1,7 +1,9 @@
 //! Integration tests: the real app over HTTP against a fresh database.
 
 mod articles;
+mod auth;
 mod cli;
+mod editorial;
 mod errors;
 mod helpers;
 mod maintenance;
