@@ -4,9 +4,11 @@
 #   bench/run.sh                          # build, then sqlite + postgres
 #   SKIP_BUILD=1 BACKENDS=sqlite ARTICLES=20000 DURATION=5s bench/run.sh
 #
-# For each backend: fresh database, `khabar seed --articles N` (timed),
-# `khabar serve` on a free 127.0.0.1 port, then for each endpoint a 2 s
-# warm-up and a measured `wrk -t2 -c32 -d$DURATION --latency` run.
+# For each backend: fresh database, `khabar seed --articles N` (timed), an
+# editor token, `khabar serve` on a free 127.0.0.1 port, then for each
+# endpoint a 2 s warm-up and a measured `wrk -t2 -c32 -d$DURATION --latency`
+# run: the reads, then the writes (PATCH, POST), then the reads again while
+# bench/writer.py edits articles at $WRITER_RATE/s (WRITES=0: reads only).
 # Prints a table per backend, writes bench/results-<backend>.md, and exits
 # 2 if any target FAILs (0 when all PASS).
 set -euo pipefail
@@ -34,11 +36,16 @@ READY_TIMEOUT=${READY_TIMEOUT:-60}  # seconds to wait for /readyz
 MAX_ERROR_PCT=${MAX_ERROR_PCT:-20}  # >=this % of HTTP>=400/timeouts => FAIL
 BENCH_RUST_LOG=${RUST_LOG:-warn}    # keep request logs out of the measurement
 KHABAR_BIN=${KHABAR_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/khabar}
+WRITES=${WRITES:-1}                 # 0: skip patch/post/reads-under-writer rows
+WRITER_RATE=${WRITER_RATE:-50}      # edits/s of the background writer
+MAX_412_PCT=${MAX_412_PCT:-1}       # patch: >=this % of 412 (stale If-Match) => FAIL
 
 # Targets (ratios are req/s relative to /healthz on the same run).
 T_ART_P99_MS=10
 T_LIST_P99_MS=25
 T_RSS_MB=150
+T_RUW_RATIO=0.80     # reads under the writer: >= this x the same reads without it
+T_WRITER_RATE=0.90   # the writer must reach >= this x WRITER_RATE (else the row is moot)
 
 die() { echo "bench: error: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
@@ -46,7 +53,28 @@ log() { echo "bench: $*" >&2; }
 [[ $ARTICLES =~ ^[0-9]+$ ]] || die "ARTICLES must be a non-negative integer"
 [[ $PG_DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "PG_DB must be a plain lower-case identifier"
 [[ $THREADS =~ ^[0-9]+$ && $CONNECTIONS =~ ^[0-9]+$ ]] || die "THREADS/CONNECTIONS must be integers"
+[[ $WRITES == 0 || $WRITES == 1 ]] || die "WRITES must be 0 or 1"
+[[ $WRITER_RATE =~ ^[0-9]+([.][0-9]+)?$ ]] && awk -v r="$WRITER_RATE" 'BEGIN { exit !(r > 0) }' \
+  || die "WRITER_RATE must be a positive number"
 MAX_ID=$((ARTICLES + 1)) # id 1 = fixed seed article, ids 2..N+1 generated
+
+# Article ids edited by the write runs: disjoint ranges, so that every run
+# knows each article's version (1, as seeded) without reading it first.
+# ids 2..N+1: first 20% patch warm-up, next 60% measured patch run, last 20%
+# the background writer. Each wrk thread gets a disjoint slice of its range.
+PW_LO=2
+PW_HI=$((1 + ARTICLES / 5))
+PM_LO=$((PW_HI + 1))
+PM_HI=$((PW_HI + ARTICLES * 3 / 5))
+WR_LO=$((PM_HI + 1))
+WR_HI=$MAX_ID
+if [[ $WRITES == 1 ]]; then
+  # every thread slice of the measured range must be far larger than that
+  # thread's connections, or an article could be edited twice at once
+  if ((ARTICLES / 5 < THREADS || WR_HI < WR_LO || (PM_HI - PM_LO + 1) < 4 * (CONNECTIONS > THREADS ? CONNECTIONS : THREADS))); then
+    die "ARTICLES=$ARTICLES is too small for the write rows with -c$CONNECTIONS (need >= $((7 * CONNECTIONS)); or WRITES=0)"
+  fi
+fi
 
 # ---------------------------------------------------------------- tools
 apt_install() {
@@ -67,6 +95,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
 }
 need wrk wrk
 need curl curl
+if [[ $WRITES == 1 ]]; then need python3 python3; fi
 for b in $BACKENDS; do
   case $b in
     sqlite) ;;
@@ -86,6 +115,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/khabar-bench.XXXXXX")
 SERVER_PID=""
 WRK_PID=""
+WRITER_PID=""
 
 stop_server() {
   if [[ -n $SERVER_PID ]]; then
@@ -108,6 +138,10 @@ cleanup() {
   if [[ -n $WRK_PID ]]; then
     kill -TERM "$WRK_PID" 2>/dev/null || true
     wait "$WRK_PID" 2>/dev/null || true
+  fi
+  if [[ -n $WRITER_PID ]]; then
+    kill -TERM "$WRITER_PID" 2>/dev/null || true
+    wait "$WRITER_PID" 2>/dev/null || true
   fi
   stop_server
   if [[ $rc -ne 0 && $rc -ne 2 ]] || [[ ${KEEP_WORKDIR:-0} == 1 ]]; then
@@ -198,13 +232,14 @@ wait_ready() { # wait_ready BASE_URL SERVER_LOG
 
 status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
 
+WRK_ENV=() # extra VAR=value for the next run_wrk (ids, token, run tag)
 run_wrk() { # run_wrk SCRIPT URL DURATION OUTFILE
   # wrk runs as its own process (in the background + wait, so that Ctrl-C
   # reaches our trap at once and cleanup can stop both wrk and the server).
   (
     export KHABAR_BENCH_DIR=$BENCH_DIR KHABAR_MAX_ID=$MAX_ID KHABAR_ZIPF_S=$ZIPF_S \
-      KHABAR_LIST_PAGES=$LIST_PAGES KHABAR_PER_PAGE=$PER_PAGE
-    with_cpus "$WRK_CPUS" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
+      KHABAR_LIST_PAGES=$LIST_PAGES KHABAR_PER_PAGE=$PER_PAGE KHABAR_THREADS=$THREADS
+    with_cpus "$WRK_CPUS" env "${WRK_ENV[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
       -s "$BENCH_DIR/$1" "$2"
   ) >"$4" 2>&1 &
   WRK_PID=$!
@@ -237,6 +272,82 @@ GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 if [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]]; then GIT_REV="$GIT_REV (dirty)"; fi
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)
 
+# Row bookkeeping shared by bench_backend's runs.
+ROWS_TXT=()
+ROWS_MD=()
+NOTES=()
+WRK_ENV_WARMUP=()
+WRK_ENV_MEASURE=()
+ROW_FMT='%-22s %10s %8s %8s %9s %16s %8s  %-26s %s'
+
+measure() { # measure BACKEND NAME SCRIPT URL -> M_* globals (uses WRK_ENV_WARMUP/_MEASURE)
+  local backend=$1 name=$2 script=$3 url=$4 out
+  log "$backend/$name: warm-up $WARMUP"
+  WRK_ENV=("${WRK_ENV_WARMUP[@]}")
+  run_wrk "$script" "$url" "$WARMUP" "$WORK/warmup-$backend-$name.txt" || true
+  log "$backend/$name: measuring $DURATION"
+  out=$WORK/wrk-$backend-$name.txt
+  WRK_ENV=("${WRK_ENV_MEASURE[@]}")
+  if ! run_wrk "$script" "$url" "$DURATION" "$out"; then
+    WRK_ENV=()
+    cat "$out" >&2
+    die "wrk failed for $backend/$name"
+  fi
+  WRK_ENV=()
+  M_RESULT=$(grep '^KHABAR_RESULT ' "$out" | tail -n1 || true)
+  [[ -n $M_RESULT ]] || { cat "$out" >&2; die "no KHABAR_RESULT line from wrk for $backend/$name"; }
+  M_RPS=$(field "$M_RESULT" rps)
+  M_P50=$(field "$M_RESULT" p50_ms)
+  M_P99=$(field "$M_RESULT" p99_ms)
+  M_REQS=$(field "$M_RESULT" requests)
+  M_NON2XX=$(field "$M_RESULT" non2xx)
+  local timeouts
+  timeouts=$(field "$M_RESULT" timeouts)
+  M_SOCKERR=$(( $(field "$M_RESULT" connect_err) + $(field "$M_RESULT" read_err) + $(field "$M_RESULT" write_err) + timeouts ))
+  M_ERRPCT=$(awk -v e="$M_NON2XX" -v t="$timeouts" -v n="$M_REQS" 'BEGIN { printf "%.1f", (n > 0 ? 100 * (e + t) / n : 100) }')
+}
+
+# add_row NAME DESC RPS P50 P99 RATIO NON2XX REQS ERRPCT SOCKERR TARGET WHY
+# (WHY: space-separated failed checks; the request/error checks are added here)
+add_row() {
+  local name=$1 desc=$2 rps=$3 p50=$4 p99=$5 ratio=$6 non2xx=$7 reqs=$8 errpct=$9 sockerr=${10} target=${11} why=${12}
+  local verdict="PASS" rps_f nonx
+  [[ $reqs -gt 0 ]] || why+=" no-requests"
+  lt "$errpct" "$MAX_ERROR_PCT" || why+=" errors>${MAX_ERROR_PCT}%"
+  [[ -n $why ]] && verdict="FAIL(${why# })" && OVERALL_FAIL=1
+  rps_f=$(fmt "$rps" "%.0f")
+  nonx="$non2xx ($(awk -v e="$non2xx" -v n="$reqs" 'BEGIN { printf "%.1f", (n > 0 ? 100 * e / n : 0) }')%)"
+  # shellcheck disable=SC2059
+  local ratio_txt="${ratio}x"
+  [[ $ratio == - ]] && ratio_txt="-"
+  ROWS_TXT+=("$(printf "$ROW_FMT" "$name" "$rps_f" "$p50" "$p99" "$ratio_txt" "$nonx" "$sockerr" "$target" "$verdict")")
+  ROWS_MD+=("| $name | \`$desc\` | $rps_f | $p50 | $p99 | $ratio | $nonx | $sockerr | ${target//>=/≥} | **$verdict** |")
+}
+
+start_writer() { # start_writer BACKEND BASE_URL TOKEN OUTFILE
+  (
+    export KHABAR_BENCH_TOKEN=$3
+    with_cpus "$WRK_CPUS" python3 "$BENCH_DIR/writer.py" --base "$2" --rate "$WRITER_RATE" \
+      --lo "$WR_LO" --hi "$WR_HI" --tag "writer-$1"
+  ) >"$4" 2>&1 &
+  WRITER_PID=$!
+  sleep 0.5
+  if ! kill -0 "$WRITER_PID" 2>/dev/null; then
+    wait "$WRITER_PID" 2>/dev/null || true
+    WRITER_PID=""
+    cat "$4" >&2
+    die "writer.py exited at once (output above)"
+  fi
+  log "$1: writer pid $WRITER_PID editing ids $WR_LO..$WR_HI at $WRITER_RATE/s"
+}
+
+stop_writer() {
+  [[ -n $WRITER_PID ]] || return 0
+  kill -TERM "$WRITER_PID" 2>/dev/null || true
+  wait "$WRITER_PID" 2>/dev/null || true
+  WRITER_PID=""
+}
+
 bench_backend() {
   local backend=$1
   local t_art_ratio t_list_ratio
@@ -266,6 +377,18 @@ bench_backend() {
   size=$(db_size "$backend")
   echo "seed: $ARTICLES articles in ${seed_s}s (${seed_rate} articles/s), database size $size"
 
+  # An editor token for the write rows (after seeding, before serving).
+  local token=""
+  if [[ $WRITES == 1 ]]; then
+    local token_log=$WORK/token-$backend.log
+    if ! token=$(RUST_LOG=$BENCH_RUST_LOG DATABASE_URL=$url "$KHABAR_BIN" token create --role editor --name bench 2>"$token_log"); then
+      cat "$token_log" >&2 || true
+      die "khabar token create failed for $backend"
+    fi
+    token=${token//[[:space:]]/}
+    [[ $token == khb_* ]] || { cat "$token_log" >&2 || true; die "khabar token create printed no khb_ token"; }
+  fi
+
   local port base server_log=$WORK/server-$backend.log
   port=$(pick_port)
   base="http://127.0.0.1:$port"
@@ -281,58 +404,120 @@ bench_backend() {
   [[ $s1 == 200 ]] || log "warning: GET /api/v1/articles/1 answered $s1 (expected 200)"
   [[ $sl == 200 ]] || log "warning: GET /api/v1/articles?page=1 answered $sl (expected 200)"
 
-  local -a rows_txt=() rows_md=()
-  local healthz_rps="" entry name script path desc out result
+  ROWS_TXT=()
+  ROWS_MD=()
+  NOTES=()
+  local healthz_rps="" entry name script path desc ratio target why
+  local -A plain_rps=() plain_p99=() plain_desc=()
+
+  # ---- 1. reads
+  WRK_ENV_WARMUP=()
+  WRK_ENV_MEASURE=()
   for entry in "${ENDPOINTS[@]}"; do
     IFS='|' read -r name script path desc <<<"$entry"
-    log "$backend/$name: warm-up $WARMUP"
-    run_wrk "$script" "$base$path" "$WARMUP" "$WORK/warmup-$backend-$name.txt" || true
-    log "$backend/$name: measuring $DURATION"
-    out=$WORK/wrk-$backend-$name.txt
-    if ! run_wrk "$script" "$base$path" "$DURATION" "$out"; then
-      cat "$out" >&2
-      die "wrk failed for $backend/$name"
-    fi
-    result=$(grep '^KHABAR_RESULT ' "$out" | tail -n1 || true)
-    [[ -n $result ]] || { cat "$out" >&2; die "no KHABAR_RESULT line from wrk for $backend/$name"; }
-
-    local rps p50 p99 reqs non2xx timeouts sockerr ratio errpct
-    rps=$(field "$result" rps)
-    p50=$(field "$result" p50_ms)
-    p99=$(field "$result" p99_ms)
-    reqs=$(field "$result" requests)
-    non2xx=$(field "$result" non2xx)
-    timeouts=$(field "$result" timeouts)
-    sockerr=$(( $(field "$result" connect_err) + $(field "$result" read_err) + $(field "$result" write_err) + timeouts ))
-    errpct=$(awk -v e="$non2xx" -v t="$timeouts" -v n="$reqs" 'BEGIN { printf "%.1f", (n > 0 ? 100 * (e + t) / n : 100) }')
-    [[ $name == healthz ]] && healthz_rps=$rps
-    ratio=$(awk -v a="$rps" -v b="$healthz_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }')
-
-    local target verdict="PASS" why=""
+    measure "$backend" "$name" "$script" "$base$path"
+    [[ $name == healthz ]] && healthz_rps=$M_RPS
+    ratio=$(awk -v a="$M_RPS" -v b="$healthz_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }')
+    plain_rps[$name]=$M_RPS
+    plain_p99[$name]=$M_P99
+    plain_desc[$name]=$desc
+    why=""
     case $name in
       healthz) target="baseline" ;;
       article_*)
         target=">=${t_art_ratio}x, p99<${T_ART_P99_MS}ms"
         ge "$ratio" "$t_art_ratio" || why+=" ratio"
-        lt "$p99" "$T_ART_P99_MS" || why+=" p99"
+        lt "$M_P99" "$T_ART_P99_MS" || why+=" p99"
         ;;
       list)
         target=">=${t_list_ratio}x, p99<${T_LIST_P99_MS}ms"
         ge "$ratio" "$t_list_ratio" || why+=" ratio"
-        lt "$p99" "$T_LIST_P99_MS" || why+=" p99"
+        lt "$M_P99" "$T_LIST_P99_MS" || why+=" p99"
         ;;
     esac
-    [[ $reqs -gt 0 ]] || why+=" no-requests"
-    lt "$errpct" "$MAX_ERROR_PCT" || why+=" errors>${MAX_ERROR_PCT}%"
-    [[ -n $why ]] && verdict="FAIL(${why# })" && OVERALL_FAIL=1
-
-    local rps_f nonx
-    rps_f=$(fmt "$rps" "%.0f")
-    nonx="$non2xx ($(awk -v e="$non2xx" -v n="$reqs" 'BEGIN { printf "%.1f", (n > 0 ? 100 * e / n : 0) }')%)"
-    rows_txt+=("$(printf '%-16s %10s %8s %8s %9s %16s %8s  %-26s %s' \
-      "$name" "$rps_f" "$p50" "$p99" "${ratio}x" "$nonx" "$sockerr" "$target" "$verdict")")
-    rows_md+=("| $name | \`$desc\` | $rps_f | $p50 | $p99 | $ratio | $nonx | $sockerr | ${target//>=/≥} | **$verdict** |")
+    add_row "$name" "$desc" "$M_RPS" "$M_P50" "$M_P99" "$ratio" "$M_NON2XX" "$M_REQS" "$M_ERRPCT" "$M_SOCKERR" "$target" "$why"
   done
+
+  if [[ $WRITES == 1 ]]; then
+    # ---- 2. writes
+    local sp
+    sp=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X PATCH \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -H 'If-Match: "v1"' \
+      --data '{"summary":"bench: probe edit of the seed article"}' "$base/api/v1/articles/1" || true)
+    [[ $sp == 200 ]] || log "warning: PATCH /api/v1/articles/1 answered $sp (expected 200)"
+
+    local tok_env="KHABAR_BENCH_TOKEN=$token"
+    WRK_ENV_WARMUP=("$tok_env" "KHABAR_ID_LO=$PW_LO" "KHABAR_ID_HI=$PW_HI" "KHABAR_RUN_TAG=w")
+    WRK_ENV_MEASURE=("$tok_env" "KHABAR_ID_LO=$PM_LO" "KHABAR_ID_HI=$PM_HI" "KHABAR_RUN_TAG=m")
+    measure "$backend" patch patch.lua "$base/"
+    local s200 s412 s428 s_other parse_fail skips pct412
+    s200=$(field "$M_RESULT" s200)
+    s412=$(field "$M_RESULT" s412)
+    s428=$(field "$M_RESULT" s428)
+    s_other=$(field "$M_RESULT" s_other)
+    parse_fail=$(field "$M_RESULT" parse_fail)
+    skips=$(field "$M_RESULT" inflight_skips)
+    pct412=$(awk -v e="$s412" -v n="$M_REQS" 'BEGIN { printf "%.2f", (n > 0 ? 100 * e / n : 0) }')
+    ratio=$(awk -v a="$M_RPS" -v b="$healthz_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }')
+    why=""
+    lt "$pct412" "$MAX_412_PCT" || why+=" 412s>=${MAX_412_PCT}%"
+    add_row patch "PATCH /api/v1/articles/{id} (new summary, If-Match \"v<n>\"), ids $PM_LO..$PM_HI, one slice per wrk thread" \
+      "$M_RPS" "$M_P50" "$M_P99" "$ratio" "$M_NON2XX" "$M_REQS" "$M_ERRPCT" "$M_SOCKERR" "report; 412<${MAX_412_PCT}%" "$why"
+    NOTES+=("patch: $s200 edits answered 200; 412 (stale If-Match) $s412 ($pct412%), 428 $s428, other $s_other; ETag/id parse failures $parse_fail, in-flight skips $skips (warm-up edited ids $PW_LO..$PW_HI)")
+
+    WRK_ENV_WARMUP=("$tok_env" "KHABAR_RUN_TAG=w")
+    WRK_ENV_MEASURE=("$tok_env" "KHABAR_RUN_TAG=m")
+    measure "$backend" post post.lua "$base/"
+    ratio=$(awk -v a="$M_RPS" -v b="$healthz_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }')
+    add_row post "POST /api/v1/articles (published, section 1, unique titles)" \
+      "$M_RPS" "$M_P50" "$M_P99" "$ratio" "$M_NON2XX" "$M_REQS" "$M_ERRPCT" "$M_SOCKERR" "report" ""
+    NOTES+=("post: $M_REQS articles created in the measured run (answers 201; HTTP>=400 $M_NON2XX)")
+    WRK_ENV_WARMUP=()
+    WRK_ENV_MEASURE=()
+
+    # ---- 3. reads again, while writer.py edits at WRITER_RATE/s (whole warm-up + measured runs)
+    local writer_out=$WORK/writer-$backend.txt
+    start_writer "$backend" "$base" "$token" "$writer_out"
+    local -a ruw_rows=()
+    local rname
+    for rname in article_uniform list; do
+      IFS='|' read -r name script path desc <<<"$(printf '%s\n' "${ENDPOINTS[@]}" | grep "^$rname|")"
+      measure "$backend" "$rname+writer" "$script" "$base$path"
+      ruw_rows+=("$rname|$script|$M_RPS|$M_P50|$M_P99|$M_NON2XX|$M_REQS|$M_ERRPCT|$M_SOCKERR")
+    done
+    stop_writer
+    local wres
+    wres=$(grep '^KHABAR_WRITER ' "$writer_out" | tail -n1 || true)
+    [[ -n $wres ]] || { cat "$writer_out" >&2; die "no KHABAR_WRITER line from writer.py for $backend"; }
+    local w_edits w_ok w_non200 w_412 w_err w_secs w_rate w_p50 w_p99 w_errpct
+    w_edits=$(field "$wres" edits)
+    w_ok=$(field "$wres" ok)
+    w_non200=$(field "$wres" non200)
+    w_412=$(field "$wres" s412)
+    w_err=$(field "$wres" errors)
+    w_secs=$(field "$wres" elapsed_s)
+    w_rate=$(field "$wres" rate)
+    w_p50=$(field "$wres" p50_ms)
+    w_p99=$(field "$wres" p99_ms)
+    w_errpct=$(awk -v e="$w_non200" -v x="$w_err" -v n="$w_edits" 'BEGIN { printf "%.1f", (n + x > 0 ? 100 * (e + x) / (n + x) : 100) }')
+    why=""
+    ge "$w_rate" "$(awk -v r="$WRITER_RATE" -v f="$T_WRITER_RATE" 'BEGIN { print r * f }')" || why+=" rate"
+    add_row writer "writer.py: PATCH /api/v1/articles/{id} at $WRITER_RATE/s, ids $WR_LO..$WR_HI, during the rows below" \
+      "$w_rate" "$w_p50" "$w_p99" "-" "$w_non200" "$w_edits" "$w_errpct" "$w_err" ">=${T_WRITER_RATE}x of ${WRITER_RATE}/s" "$why"
+    NOTES+=("writer: $w_ok edits answered 200 of $w_edits in ${w_secs}s (${w_rate}/s, target ${WRITER_RATE}/s); non-200 $w_non200 (412: $w_412), connection errors $w_err")
+
+    local row rrps rp50 rp99 rnon rreqs rerr rsock nw
+    for row in "${ruw_rows[@]}"; do
+      IFS='|' read -r rname script rrps rp50 rp99 rnon rreqs rerr rsock <<<"$row"
+      ratio=$(awk -v a="$rrps" -v b="$healthz_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }')
+      nw=$(awk -v a="$rrps" -v b="${plain_rps[$rname]}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "0" }')
+      why=""
+      ge "$nw" "$T_RUW_RATIO" || why+=" vs-no-writer"
+      add_row "$rname+writer" "${plain_desc[$rname]}, while the writer edits" \
+        "$rrps" "$rp50" "$rp99" "$ratio" "$rnon" "$rreqs" "$rerr" "$rsock" "${nw}x no-writer (>=${T_RUW_RATIO})" "$why"
+      NOTES+=("$rname+writer: $(fmt "$rrps" "%.0f") req/s vs $(fmt "${plain_rps[$rname]}" "%.0f") without the writer (${nw}x), p99 $rp99 vs ${plain_p99[$rname]} ms")
+    done
+  fi
 
   # Peak RSS of the server over the whole run (it is still alive here).
   local hwm_kb rss_mb rss_verdict="PASS"
@@ -348,12 +533,13 @@ bench_backend() {
   stop_server
 
   echo
-  printf '%-16s %10s %8s %8s %9s %16s %8s  %-26s %s\n' \
-    endpoint req/s "p50 ms" "p99 ms" "/healthz" "HTTP>=400" "sock err" target result
-  printf '%s\n' "${rows_txt[@]}"
-  printf '%-16s %10s %8s %8s %9s %16s %8s  %-26s %s\n' \
-    "peak RSS" "${rss_mb} MB" "" "" "" "" "" "<${T_RSS_MB} MB (VmHWM)" "$rss_verdict"
+  # shellcheck disable=SC2059
+  printf "$ROW_FMT\n" endpoint req/s "p50 ms" "p99 ms" "/healthz" "HTTP>=400" "sock err" target result
+  printf '%s\n' "${ROWS_TXT[@]}"
+  # shellcheck disable=SC2059
+  printf "$ROW_FMT\n" "peak RSS" "${rss_mb} MB" "" "" "" "" "" "<${T_RSS_MB} MB (VmHWM)" "$rss_verdict"
   echo "(list pages are drawn from 1..$LIST_PAGES only: the first pages are what apps hit)"
+  if ((${#NOTES[@]})); then printf '%s\n' "${NOTES[@]}"; fi
 
   local md=$BENCH_DIR/results-$backend.md
   {
@@ -364,14 +550,24 @@ bench_backend() {
     echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\`, $WARMUP warm-up before each run, 127.0.0.1 only"
     echo "- data: $ARTICLES generated articles + 1 fixed (ids 1..$MAX_ID, ~3% drafts answer 404); seeded in ${seed_s}s (${seed_rate} articles/s); database size $size"
     echo "- server: RUST_LOG=$BENCH_RUST_LOG, KHABAR_POOL_SIZE=${KHABAR_POOL_SIZE:-default}"
+    if [[ $WRITES == 1 ]]; then
+      echo "- order: reads, then writes (patch, post; editor token), then article_uniform and list again while \`bench/writer.py\` PATCHes at $WRITER_RATE/s"
+    fi
     echo
     echo "| endpoint | request | req/s | p50 ms | p99 ms | × /healthz | HTTP ≥400 | socket errors | target | result |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|"
-    printf '%s\n' "${rows_md[@]}"
+    printf '%s\n' "${ROWS_MD[@]}"
     echo "| peak RSS | VmHWM of the server after all runs | $rss_mb MB | | | | | | < $T_RSS_MB MB | **$rss_verdict** |"
     echo
+    if ((${#NOTES[@]})); then
+      printf -- '- %s\n' "${NOTES[@]}"
+      echo
+    fi
     echo "List pages are drawn uniformly from 1..$LIST_PAGES (per_page=$PER_PAGE): the first pages are what apps hit, so deep pagination is deliberately not measured."
     echo "Ratios are req/s divided by /healthz req/s of the same run. A row also FAILs when more than $MAX_ERROR_PCT% of its responses are HTTP ≥400 or timeouts."
+    if [[ $WRITES == 1 ]]; then
+      echo "Write rows (patch, post) only report throughput and latency; patch also FAILs at ≥ $MAX_412_PCT% 412s (the benchmark sent a stale If-Match). The writer row's req/s is the edits/s it achieved (HTTP ≥400 = its non-200 answers, socket errors = connection errors); the +writer rows PASS at ≥ ${T_RUW_RATIO}× the req/s of the same reads without the writer, earlier in this run."
+    fi
   } >"$md"
   log "wrote $md"
 }

@@ -15,7 +15,10 @@ local env = {
   KHABAR_RNG_SEED = "12345",
 }
 os.getenv = function(k) return env[k] end
-wrk = { format = function(method, path) return path end }
+wrk = { format = function(method, path, headers, body)
+  if method == nil then return path end
+  return { method = method, path = path, headers = headers, body = body }
+end }
 local fake_thread = { set = function(self, k, v) _G[k] = v end }
 
 local failures = 0
@@ -24,7 +27,7 @@ local function check(cond, msg)
 end
 
 local function load(script)
-  init, request, setup, done = nil, nil, nil, nil
+  init, request, response, setup, done, khabar_result_extra = nil, nil, nil, nil, nil, nil
   dofile(dir .. "/" .. script)
   setup(fake_thread)
   if init then init({}) end
@@ -83,6 +86,79 @@ for p = 1, 50 do pmin = math.min(pmin, pc[p] or 0); pmax = math.max(pmax, pc[p] 
 print(string.format("list: per-page draw counts min=%d max=%d (expected ~%d)", pmin, pmax, DRAWS / 50))
 check(bad == 0, "list: page in 1..50, per_page=20")
 check(pmin > 0.9 * DRAWS / 50 and pmax < 1.1 * DRAWS / 50, "list: pages roughly uniform")
+
+-- PATCH: slices, round-robin, versions from ETag, in-flight skipping
+load("patch.lua")
+do
+  -- slices cover lo..hi exactly once, sizes within 1
+  local okslices = true
+  for _, case in ipairs({ { 2, 3001, 2 }, { 10, 16, 3 }, { 5, 5, 1 }, { 1, 100, 7 } }) do
+    local lo, hi, n = case[1], case[2], case[3]
+    local expect, minsz, maxsz = lo, math.huge, 0
+    for t = 1, n do
+      local a, b = khabar_slice(lo, hi, t, n)
+      if a ~= expect then okslices = false end
+      expect = b + 1
+      minsz = math.min(minsz, b - a + 1); maxsz = math.max(maxsz, b - a + 1)
+    end
+    if expect ~= hi + 1 or maxsz - minsz > 1 then okslices = false end
+  end
+  check(okslices, "patch: thread slices are disjoint, contiguous and cover the range")
+
+  env.KHABAR_ID_LO, env.KHABAR_ID_HI, env.KHABAR_THREADS = "1002", "4001", "2"
+  env.KHABAR_BENCH_TOKEN, env.KHABAR_RUN_TAG = "khb_test", "m"
+  load("patch.lua") -- setup() gave this fake thread id 1: slice 1002..2501
+  local r = request()
+  check(r.method == "PATCH" and r.path == "/api/v1/articles/1002", "patch: first request edits the slice's first id")
+  check(r.headers["If-Match"] == '"v1"' and r.headers["Authorization"] == "Bearer khb_test"
+        and r.headers["Content-Type"] == "application/json", "patch: If-Match \"v1\", bearer token, JSON")
+  check(r.body:match('^{"summary":".-m%-1%-1"}$') ~= nil, "patch: body changes the summary (run tag, thread, counter)")
+  local r2 = request()
+  check(r2.path == "/api/v1/articles/1003" and r2.body ~= r.body, "patch: next id, different summary")
+  -- answer for 1002 (out of order: 1003 is still in flight)
+  response(200, { etag = '"v2"' }, '{"data":{"id":1002,"status":"published","version":2,"slug":"x"}}')
+  -- walk the whole slice (1500 ids) back round to 1002 and 1003
+  local seen, inslice = {}, true
+  local last
+  for _ = 3, 1500 do
+    last = request()
+    local id = tonumber(last.path:match("(%d+)$"))
+    if id < 1002 or id > 2501 then inslice = false end
+    seen[id] = true
+    response(200, { ETag = '"v7"' }, '{"data":{"id":' .. id .. ',"version":7}}') -- any header case
+  end
+  check(inslice, "patch: ids stay in the thread's slice")
+  local r3 = request()
+  check(r3.path == "/api/v1/articles/1002" and r3.headers["If-Match"] == '"v2"',
+    "patch: round-robin wraps; If-Match is the version from the ETag")
+  local r4 = request()
+  check(r4.path == "/api/v1/articles/1004" and r4.headers["If-Match"] == '"v7"',
+    "patch: an id still in flight (1003) is skipped")
+  response(412, {}, '{"type":"urn:khabar:problem:precondition_failed","status":412}')
+  response(200, {}, '{"data":{"id":1004,"status":"draft","version":8}}') -- no ETag: body version
+  local r5
+  for _ = 1, 1498 do r5 = request() end
+  -- back at 1004 after a full turn (1002, 1003 still in flight are skipped)
+  check(r5.path == "/api/v1/articles/1004" and r5.headers["If-Match"] == '"v8"', "patch: version falls back to the body")
+  check(khabar_n_412 == 1 and khabar_n_ok == 1500 and khabar_n_parse_fail == 0, "patch: status counts")
+  local fake = { get = function(self, k) return ({ khabar_n_ok = 10, khabar_n_412 = 1, khabar_n_428 = 0,
+    khabar_n_other = 2, khabar_n_parse_fail = 0, khabar_n_skipped = 3 })[k] end }
+  local extra = khabar_result_extra({ fake, fake })
+  check(extra == " s200=20 s412=2 s428=0 s_other=4 parse_fail=0 inflight_skips=6", "patch: KHABAR_RESULT extra fields")
+  env.KHABAR_ID_LO, env.KHABAR_ID_HI, env.KHABAR_THREADS = nil, nil, nil
+end
+
+-- POST: unique titles, valid-looking JSON
+load("post.lua")
+do
+  local a, b = request(), request()
+  check(a.method == "POST" and a.path == "/api/v1/articles" and a.headers["Authorization"] == "Bearer khb_test",
+    "post: POST /api/v1/articles with the bearer token")
+  local ta, tb = a.body:match('"title":"([^"]*)"'), b.body:match('"title":"([^"]*)"')
+  check(ta ~= nil and tb ~= nil and ta ~= tb and ta:match(" m 1 1$") ~= nil, "post: titles unique (tag, thread, counter)")
+  check(a.body:match('"section_id":1,') and a.body:match('"status":"published"}$'), "post: section 1, published")
+end
+env.KHABAR_BENCH_TOKEN, env.KHABAR_RUN_TAG = nil, nil
 
 -- done() output format
 load("healthz.lua")

@@ -30,6 +30,7 @@ pub struct ResponseCache {
 struct Entry {
     body: Bytes,
     etag: Option<HeaderValue>,
+    content_type: &'static str,
     generation: u64,
 }
 
@@ -112,17 +113,23 @@ impl ResponseCache {
         if entry.generation != self.generation.load(Ordering::SeqCst) {
             return None;
         }
-        Some(json_response(entry.body.clone(), entry.etag.clone(), "hit"))
+        Some(json_response(
+            entry.body.clone(),
+            entry.etag.clone(),
+            entry.content_type,
+            "hit",
+        ))
     }
 
-    /// Serialises `value`, remembers it under `key` (with its ETag), and
-    /// answers 200 with it.
+    /// Serialises `value`, remembers it under `key` (with its ETag and media
+    /// type), and answers 200 with it.
     pub fn store<T: serde::Serialize>(
         &self,
         ticket: Ticket,
         key: String,
         value: &T,
         etag: Option<String>,
+        content_type: &'static str,
     ) -> HttpResponse {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
@@ -133,19 +140,25 @@ impl ResponseCache {
                     Arc::new(Entry {
                         body: body.clone(),
                         etag: etag.clone(),
+                        content_type,
                         generation: ticket.0,
                     }),
                 );
             }
         }
-        json_response(body, etag, "miss")
+        json_response(body, etag, content_type, "miss")
     }
 }
 
-fn json_response(body: Bytes, etag: Option<HeaderValue>, state: &'static str) -> HttpResponse {
+fn json_response(
+    body: Bytes,
+    etag: Option<HeaderValue>,
+    content_type: &'static str,
+    state: &'static str,
+) -> HttpResponse {
     let mut builder = HttpResponse::Ok();
     builder
-        .insert_header((CONTENT_TYPE, HeaderValue::from_static("application/json")))
+        .insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)))
         .insert_header((X_CACHE, HeaderValue::from_static(state)));
     if let Some(etag) = etag {
         builder.insert_header((ETAG, etag));
@@ -157,6 +170,8 @@ fn json_response(body: Bytes, etag: Option<HeaderValue>, state: &'static str) ->
 mod tests {
     use super::*;
 
+    const JSON: &str = "application/json";
+
     #[test]
     fn stores_and_expires() {
         let cache = ResponseCache::new(Duration::from_millis(50), 1 << 20);
@@ -166,6 +181,7 @@ mod tests {
             "/a".into(),
             &serde_json::json!({"data": 1}),
             None,
+            JSON,
         );
         assert!(cache.get("/a").is_none(), "a first miss is not admitted");
         cache.store(
@@ -173,6 +189,7 @@ mod tests {
             "/a".into(),
             &serde_json::json!({"data": 1}),
             None,
+            JSON,
         );
         let hit = cache.get("/a").expect("fresh entry");
         assert_eq!(hit.headers().get(X_CACHE).unwrap(), "hit");
@@ -183,7 +200,13 @@ mod tests {
     #[test]
     fn zero_ttl_disables() {
         let cache = ResponseCache::new(Duration::ZERO, 1 << 20);
-        cache.store(cache.ticket(), "/a".into(), &serde_json::json!({}), None);
+        cache.store(
+            cache.ticket(),
+            "/a".into(),
+            &serde_json::json!({}),
+            None,
+            JSON,
+        );
         assert!(cache.get("/a").is_none());
     }
 
@@ -191,20 +214,26 @@ mod tests {
     fn a_read_that_straddles_a_write_is_never_served() {
         let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
         let value = serde_json::json!({"data": "old"});
-        cache.store(cache.ticket(), "/a".into(), &value, None);
-        cache.store(cache.ticket(), "/a".into(), &value, Some("\"v1\"".into()));
+        cache.store(cache.ticket(), "/a".into(), &value, None, JSON);
+        cache.store(
+            cache.ticket(),
+            "/a".into(),
+            &value,
+            Some("\"v1\"".into()),
+            JSON,
+        );
         let hit = cache.get("/a").expect("cached");
         assert_eq!(hit.headers().get(ETAG).unwrap(), "\"v1\"");
         // A read starts, a write lands and is answered, the read stores late.
         let before_write = cache.ticket();
         cache.invalidate();
         assert!(cache.get("/a").is_none(), "the write invalidated it");
-        cache.store(before_write, "/a".into(), &value, None);
+        cache.store(before_write, "/a".into(), &value, None, JSON);
         assert!(
             cache.get("/a").is_none(),
             "the straddling read is not served"
         );
-        cache.store(cache.ticket(), "/a".into(), &value, None);
+        cache.store(cache.ticket(), "/a".into(), &value, None, JSON);
         assert!(
             cache.get("/a").is_some(),
             "a read after the write is cached"

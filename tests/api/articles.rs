@@ -255,6 +255,19 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
         one["data"],
         serde_json::json!({"id": 1, "view_count": 11636})
     );
+    // Sparse answers have their own media type; complete ones are plain JSON.
+    let res = app.get("/api/v1/articles/1?fields=title").await;
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.khabar.fields+json"
+    );
+    let res = app.get("/api/v1/articles?fields=title").await;
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.khabar.fields+json"
+    );
+    let res = app.get("/api/v1/articles/1").await;
+    assert_eq!(res.headers()["content-type"], "application/json");
     // An empty list is not a fieldset (the spec says minItems 1).
     for path in ["/api/v1/articles/1?fields=", "/api/v1/articles?fields="] {
         crate::helpers::assert_problem(app.get(path).await, 400, "invalid_parameters").await;

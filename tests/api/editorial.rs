@@ -347,7 +347,7 @@ async fn malformed_bodies_are_problems_never_500s() {
 
 fn dangerous(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase();
-    for marker in [
+    [
         "<script",
         "javascript:",
         "vbscript:",
@@ -369,12 +369,9 @@ fn dangerous(text: &str) -> Option<&'static str> {
         "<base",
         "<style",
         "expression(",
-    ] {
-        if lower.contains(marker) {
-            return Some(marker);
-        }
-    }
-    None
+    ]
+    .into_iter()
+    .find(|marker| lower.contains(marker))
 }
 
 #[tokio::test]

@@ -321,6 +321,10 @@ impl TestApp {
             .send(Call::new(reqwest::Method::GET, format!("/api/v1/articles/{id}")).token(token))
             .await;
         assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/vnd.khabar.editorial+json"
+        );
         let etag = res.headers()["etag"].to_str().unwrap().to_string();
         let body: serde_json::Value = res.json().await.unwrap();
         (body["data"].clone(), etag)

@@ -62,6 +62,71 @@ async fn the_served_spec_is_the_committed_one() {
         .unwrap();
     assert_eq!(per_page["schema"]["maximum"], 100);
     assert_eq!(per_page["schema"]["minimum"], 1);
+
+    // The complete article is described as complete, so generated clients
+    // type its fields as present; only the sparse schema leaves them optional.
+    let schemas = &served["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        schemas[name]["required"]
+            .as_array()
+            .unwrap_or(&Vec::new())
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    for field in [
+        "id",
+        "slug",
+        "title",
+        "summary",
+        "language",
+        "dir",
+        "section",
+        "tags",
+        "byline",
+        "authors",
+        "canonical_url",
+        "published_at",
+        "updated_at",
+        "view_count",
+        "comment_count",
+        "from_archive",
+        "comments_open",
+    ] {
+        assert!(
+            required("ArticleDto").contains(&field.to_string()),
+            "ArticleDto.{field}"
+        );
+        assert!(
+            required("EditorialArticleDto").contains(&field.to_string()),
+            "EditorialArticleDto.{field}"
+        );
+    }
+    assert_eq!(required("ArticleFields"), vec!["id".to_string()]);
+    let create = required("ArticleCreate");
+    assert!(
+        create.contains(&"title".into()) && create.contains(&"section_id".into()),
+        "{create:?}"
+    );
+    assert!(required("ArticlePatch").is_empty());
+    // Every write names the bearer scheme.
+    assert_eq!(
+        served["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (path, method) in [
+        ("/api/v1/articles", "post"),
+        ("/api/v1/articles/{id_or_slug}", "patch"),
+        ("/api/v1/articles/{id_or_slug}", "delete"),
+        ("/api/v1/tokens", "post"),
+        ("/api/v1/sections", "post"),
+    ] {
+        assert_eq!(
+            served["paths"][path][method]["security"],
+            serde_json::json!([{"bearer": []}]),
+            "{method} {path}"
+        );
+    }
 }
 
 #[tokio::test]

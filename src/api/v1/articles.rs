@@ -6,7 +6,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use crate::api::auth::Caller;
 use crate::api::http_cache::etag;
 use crate::api::v1::dto::{
-    encode_path_segment, ArticleDto, EditorialArticleDto, List, ListLinks, ListMeta, One,
+    encode_path_segment, ArticleDto, ArticleFields, EditorialArticleDto, List, ListLinks, ListMeta,
+    One, EDITORIAL_MEDIA_TYPE, FIELDS_MEDIA_TYPE,
 };
 use crate::api::v1::links::page_link;
 use crate::api::v1::params::{ArticleField, ArticleListQuery, MAX_PAGE};
@@ -30,7 +31,12 @@ use crate::service::tokens::AuthFailure;
     tag = "articles",
     params(ArticleListQuery),
     responses(
-        (status = 200, description = "A page of articles", body = List<ArticleDto>),
+        (status = 200, description = "A page of articles: complete (`application/json`), as editors see them (with an editor's token), or sparse (with `fields`)",
+            content(
+                (List<ArticleDto> = "application/json"),
+                (List<EditorialArticleDto> = "application/vnd.khabar.editorial+json"),
+                (List<ArticleFields> = "application/vnd.khabar.fields+json"),
+            )),
         (status = 400, description = "A parameter is malformed or out of range", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "A token was sent but is not valid, or `status` other than `published` without a token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`status` other than `published` with a token that is not an editor's", body = Problem, content_type = "application/problem+json"),
@@ -128,13 +134,20 @@ pub async fn list_articles(
                 None => serde_json::to_value(&dto).unwrap_or_default(),
                 Some(fields) => sparse(&dto, fields),
             });
+        let body = serde_json::to_vec(&List {
+            data: items.collect::<Vec<_>>(),
+            meta,
+            links,
+        })
+        .unwrap_or_default();
         return Ok(HttpResponse::Ok()
+            .content_type(if params.fields.is_some() {
+                FIELDS_MEDIA_TYPE
+            } else {
+                EDITORIAL_MEDIA_TYPE
+            })
             .insert_header((CACHE_CONTROL, "private, no-store"))
-            .json(List {
-                data: items.collect::<Vec<_>>(),
-                meta,
-                links,
-            }));
+            .body(body));
     }
     let items = page
         .items
@@ -151,6 +164,7 @@ pub async fn list_articles(
                 links,
             },
             None,
+            "application/json",
         ),
         Some(fields) => cache.store(
             ticket,
@@ -161,6 +175,7 @@ pub async fn list_articles(
                 links,
             },
             None,
+            FIELDS_MEDIA_TYPE,
         ),
     })
 }
@@ -179,7 +194,12 @@ pub async fn list_articles(
         ("fields" = Option<Vec<ArticleField>>, Query, style = Form, explode = false, min_items = 1, description = "Comma-separated fields to return; `id` is always returned"),
     ),
     responses(
-        (status = 200, description = "The article with its body (for editors: `EditorialArticleDto`)", body = One<ArticleDto>,
+        (status = 200, description = "The article with its body: complete (`application/json`), as editors see it (with an editor's token), or sparse (with `fields`)",
+            content(
+                (One<ArticleDto> = "application/json"),
+                (One<EditorialArticleDto> = "application/vnd.khabar.editorial+json"),
+                (One<ArticleFields> = "application/vnd.khabar.fields+json"),
+            ),
             headers(("ETag" = String, description = "The article's version, e.g. `\"v3\"`"))),
         (status = 301, description = "The slug is an old one; `Location` is the article's current address",
             headers(("Location" = String, description = "The current address"))),
@@ -235,20 +255,28 @@ pub async fn get_article(
     let tag = etag(view.version);
     if editor {
         let dto = EditorialArticleDto::from_view(view, &state.settings, now);
-        let data = match &fields {
-            None => serde_json::to_value(&dto).unwrap_or_default(),
-            Some(fields) => sparse(&dto, fields),
+        let (data, media_type) = match &fields {
+            None => (
+                serde_json::to_value(&dto).unwrap_or_default(),
+                EDITORIAL_MEDIA_TYPE,
+            ),
+            Some(fields) => (sparse(&dto, fields), FIELDS_MEDIA_TYPE),
         };
         return Ok(HttpResponse::Ok()
+            .content_type(media_type)
             .insert_header((ETAG, tag))
             .insert_header((CACHE_CONTROL, "private, no-store"))
-            .json(One { data }));
+            .body(serde_json::to_vec(&One { data }).unwrap_or_default()));
     }
     let dto = ArticleDto::from_view(view, &state.settings, now);
     Ok(match fields {
-        None => state
-            .responses
-            .store(ticket, cache_key, &One { data: dto }, Some(tag)),
+        None => state.responses.store(
+            ticket,
+            cache_key,
+            &One { data: dto },
+            Some(tag),
+            "application/json",
+        ),
         Some(fields) => state.responses.store(
             ticket,
             cache_key,
@@ -256,6 +284,7 @@ pub async fn get_article(
                 data: sparse(&dto, &fields),
             },
             Some(tag),
+            FIELDS_MEDIA_TYPE,
         ),
     })
 }

@@ -129,27 +129,20 @@ pub struct ImageDto {
     pub caption: Option<String>,
 }
 
-/// A news article. With `fields`, only the named fields (and `id`) are present,
-/// so every field but `id` is optional in this schema.
+/// A news article, complete (`application/json`). A sparse answer (with
+/// `fields`) is `ArticleFields`, sent as `application/vnd.khabar.fields+json`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArticleDto {
     /// Article id.
     #[schema(example = 1)]
     pub id: i64,
     /// URL slug; Arabic letters are kept (send it percent-encoded).
-    #[schema(
-        required = false,
-        example = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي"
-    )]
+    #[schema(example = "وزير-الدفاع-الإيراني-من-موسكو-تعزيز-التعاون-ضروري-وحتمي")]
     pub slug: String,
     /// Headline.
-    #[schema(
-        required = false,
-        example = "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي"
-    )]
+    #[schema(example = "وزير الدفاع الإيراني من موسكو: تعزيز التعاون ضروري وحتمي")]
     pub title: String,
     /// The lead paragraph.
-    #[schema(required = false)]
     pub summary: String,
     /// The body as sanitised HTML (`<p>` paragraphs). Omitted from list items unless named in `fields`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,49 +151,39 @@ pub struct ArticleDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
     /// Language (ISO 639), e.g. `ar`.
-    #[schema(required = false, example = "ar")]
+    #[schema(example = "ar")]
     pub language: String,
     /// Text direction for rendering.
-    #[schema(required = false)]
     pub dir: TextDirection,
     /// The article's section.
-    #[schema(required = false)]
     pub section: SectionRef,
     /// Tags, by name.
-    #[schema(required = false)]
     pub tags: Vec<TagRef>,
     /// The byline as printed, e.g. "فريق ماسة" (the editorial team).
-    #[schema(required = false, example = "فريق ماسة")]
+    #[schema(example = "فريق ماسة")]
     pub byline: String,
     /// Credited authors, in credit order (may be empty when only a byline is printed).
-    #[schema(required = false)]
     pub authors: Vec<AuthorRef>,
     /// Where the article comes from, when credited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourceDto>,
     /// The canonical web address of the article.
-    #[schema(required = false)]
     pub canonical_url: String,
     /// Lead image, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageDto>,
     /// Publication time (RFC 3339, UTC).
-    #[schema(required = false)]
     pub published_at: DateTime<Utc>,
     /// Last update (RFC 3339, UTC).
-    #[schema(required = false)]
     pub updated_at: DateTime<Utc>,
     /// Reads counted so far.
-    #[schema(required = false, example = 11636)]
+    #[schema(example = 11636)]
     pub view_count: i64,
     /// Approved comments.
-    #[schema(required = false)]
     pub comment_count: i64,
     /// True once the article is older than the configured archive age (shown as "من الأرشيف").
-    #[schema(required = false)]
     pub from_archive: bool,
     /// Whether new comments are accepted.
-    #[schema(required = false)]
     pub comments_open: bool,
 }
 
@@ -404,6 +387,7 @@ pub struct EditorialArticleDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageDto>,
     /// Publication time (UTC); null for a draft without one.
+    #[schema(required = true)]
     pub published_at: Option<DateTime<Utc>>,
     /// Creation time (UTC).
     pub created_at: DateTime<Utc>,
@@ -478,8 +462,10 @@ pub struct TokenDto {
     /// When it was made (UTC).
     pub created_at: DateTime<Utc>,
     /// Last use, to within five minutes (UTC); null if never used.
+    #[schema(required = true)]
     pub last_used_at: Option<DateTime<Utc>>,
     /// When it was revoked (UTC); null while it is valid.
+    #[schema(required = true)]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
@@ -512,6 +498,7 @@ pub struct NewTokenDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionEditorDto {
     /// The token's id, when the edit came through the API.
+    #[schema(required = true)]
     pub token_id: Option<i64>,
     /// The token's name.
     pub name: String,
@@ -561,4 +548,60 @@ pub struct RevisionDetailDto {
     pub revision: RevisionDto,
     /// The article as it was at that version.
     pub article: ArticleState,
+}
+
+/// Media type of a complete article as editors see it (`EditorialArticleDto`).
+pub const EDITORIAL_MEDIA_TYPE: &str = "application/vnd.khabar.editorial+json";
+/// Media type of a sparse answer (`ArticleFields`, with `fields=`).
+pub const FIELDS_MEDIA_TYPE: &str = "application/vnd.khabar.fields+json";
+
+/// A sparse article (`fields=`): `id` and the fields named, nothing else. Sent as
+/// `application/vnd.khabar.fields+json`, so that the complete article
+/// (`application/json`) keeps every field required.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // a schema only: answers are `ArticleDto` values with keys removed
+pub struct ArticleFields {
+    /// Article id (always present).
+    pub id: i64,
+    #[schema(required = false)]
+    pub slug: Option<String>,
+    #[schema(required = false)]
+    pub title: Option<String>,
+    #[schema(required = false)]
+    pub summary: Option<String>,
+    #[schema(required = false)]
+    pub body_html: Option<String>,
+    #[schema(required = false)]
+    pub body_text: Option<String>,
+    #[schema(required = false)]
+    pub language: Option<String>,
+    #[schema(required = false)]
+    pub dir: Option<TextDirection>,
+    #[schema(required = false)]
+    pub section: Option<SectionRef>,
+    #[schema(required = false)]
+    pub tags: Option<Vec<TagRef>>,
+    #[schema(required = false)]
+    pub byline: Option<String>,
+    #[schema(required = false)]
+    pub authors: Option<Vec<AuthorRef>>,
+    #[schema(required = false)]
+    pub source: Option<SourceDto>,
+    #[schema(required = false)]
+    pub canonical_url: Option<String>,
+    #[schema(required = false)]
+    pub image: Option<ImageDto>,
+    /// Null only for an editor's draft without a time.
+    #[schema(required = false, nullable)]
+    pub published_at: Option<DateTime<Utc>>,
+    #[schema(required = false)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[schema(required = false)]
+    pub view_count: Option<i64>,
+    #[schema(required = false)]
+    pub comment_count: Option<i64>,
+    #[schema(required = false)]
+    pub from_archive: Option<bool>,
+    #[schema(required = false)]
+    pub comments_open: Option<bool>,
 }
