@@ -38,6 +38,7 @@ BENCH_RUST_LOG=${RUST_LOG:-warn}    # keep request logs out of the measurement
 KHABAR_BIN=${KHABAR_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/khabar}
 WRITES=${WRITES:-1}                 # 0: skip patch/post/reads-under-writer rows
 WRITER_RATE=${WRITER_RATE:-50}      # edits/s of the background writer
+WRITER_CONNECTIONS=${WRITER_CONNECTIONS:-4} # its edits in flight at most (keeps the rate when answers are slow)
 MAX_412_PCT=${MAX_412_PCT:-1}       # patch: >=this % of 412 (stale If-Match) => FAIL
 
 # Targets (ratios are req/s relative to /healthz on the same run).
@@ -53,6 +54,7 @@ log() { echo "bench: $*" >&2; }
 [[ $ARTICLES =~ ^[0-9]+$ ]] || die "ARTICLES must be a non-negative integer"
 [[ $PG_DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "PG_DB must be a plain lower-case identifier"
 [[ $THREADS =~ ^[0-9]+$ && $CONNECTIONS =~ ^[0-9]+$ ]] || die "THREADS/CONNECTIONS must be integers"
+[[ $WRITER_CONNECTIONS =~ ^[1-9][0-9]*$ ]] || die "WRITER_CONNECTIONS must be a positive integer"
 [[ $WRITES == 0 || $WRITES == 1 ]] || die "WRITES must be 0 or 1"
 [[ $WRITER_RATE =~ ^[0-9]+([.][0-9]+)?$ ]] && awk -v r="$WRITER_RATE" 'BEGIN { exit !(r > 0) }' \
   || die "WRITER_RATE must be a positive number"
@@ -71,7 +73,7 @@ WR_HI=$MAX_ID
 if [[ $WRITES == 1 ]]; then
   # every thread slice of the measured range must be far larger than that
   # thread's connections, or an article could be edited twice at once
-  if ((ARTICLES / 5 < THREADS || WR_HI < WR_LO || (PM_HI - PM_LO + 1) < 4 * (CONNECTIONS > THREADS ? CONNECTIONS : THREADS))); then
+  if ((ARTICLES / 5 < THREADS || WR_HI - WR_LO + 1 < 4 * WRITER_CONNECTIONS || (PM_HI - PM_LO + 1) < 4 * (CONNECTIONS > THREADS ? CONNECTIONS : THREADS))); then
     die "ARTICLES=$ARTICLES is too small for the write rows with -c$CONNECTIONS (need >= $((7 * CONNECTIONS)); or WRITES=0)"
   fi
 fi
@@ -95,7 +97,14 @@ need() { # need COMMAND DEBIAN-PACKAGE
 }
 need wrk wrk
 need curl curl
-if [[ $WRITES == 1 ]]; then need python3 python3; fi
+PYTHON=""
+if [[ $WRITES == 1 ]]; then
+  need python3 python3
+  # the interpreter itself, not a wrapper such as a pyenv shim (which forks:
+  # SIGTERM would then miss the writer and lose its summary line)
+  PYTHON=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not run"
+  [[ -x $PYTHON ]] || die "python3 reports no usable sys.executable"
+fi
 for b in $BACKENDS; do
   case $b in
     sqlite) ;;
@@ -280,6 +289,17 @@ WRK_ENV_WARMUP=()
 WRK_ENV_MEASURE=()
 ROW_FMT='%-22s %10s %8s %8s %9s %16s %8s  %-26s %s'
 
+server_gone() { # server_gone WHAT: dies with the server's exit status if it is no longer running
+  [[ -n $SERVER_PID ]] && ! kill -0 "$SERVER_PID" 2>/dev/null || return 0
+  local rc=0
+  wait "$SERVER_PID" 2>/dev/null || rc=$?
+  SERVER_PID=""
+  if ((rc > 128)); then
+    die "the server died during $1 (signal $((rc - 128)): $(kill -l $((rc - 128)) 2>/dev/null || echo '?'); killed from outside?)"
+  fi
+  die "the server exited during $1 (status $rc; see its log)"
+}
+
 measure() { # measure BACKEND NAME SCRIPT URL -> M_* globals (uses WRK_ENV_WARMUP/_MEASURE)
   local backend=$1 name=$2 script=$3 url=$4 out
   log "$backend/$name: warm-up $WARMUP"
@@ -291,6 +311,7 @@ measure() { # measure BACKEND NAME SCRIPT URL -> M_* globals (uses WRK_ENV_WARMU
   if ! run_wrk "$script" "$url" "$DURATION" "$out"; then
     WRK_ENV=()
     cat "$out" >&2
+    server_gone "$backend/$name"
     die "wrk failed for $backend/$name"
   fi
   WRK_ENV=()
@@ -327,8 +348,8 @@ add_row() {
 start_writer() { # start_writer BACKEND BASE_URL TOKEN OUTFILE
   (
     export KHABAR_BENCH_TOKEN=$3
-    with_cpus "$WRK_CPUS" python3 "$BENCH_DIR/writer.py" --base "$2" --rate "$WRITER_RATE" \
-      --lo "$WR_LO" --hi "$WR_HI" --tag "writer-$1"
+    with_cpus "$WRK_CPUS" "$PYTHON" "$BENCH_DIR/writer.py" --base "$2" --rate "$WRITER_RATE" \
+      --connections "$WRITER_CONNECTIONS" --lo "$WR_LO" --hi "$WR_HI" --tag "writer-$1"
   ) >"$4" 2>&1 &
   WRITER_PID=$!
   sleep 0.5
@@ -489,7 +510,7 @@ bench_backend() {
     local wres
     wres=$(grep '^KHABAR_WRITER ' "$writer_out" | tail -n1 || true)
     [[ -n $wres ]] || { cat "$writer_out" >&2; die "no KHABAR_WRITER line from writer.py for $backend"; }
-    local w_edits w_ok w_non200 w_412 w_err w_secs w_rate w_p50 w_p99 w_errpct
+    local w_edits w_ok w_non200 w_412 w_err w_secs w_rate w_p50 w_p99 w_errpct w_cpu
     w_edits=$(field "$wres" edits)
     w_ok=$(field "$wres" ok)
     w_non200=$(field "$wres" non200)
@@ -499,12 +520,13 @@ bench_backend() {
     w_rate=$(field "$wres" rate)
     w_p50=$(field "$wres" p50_ms)
     w_p99=$(field "$wres" p99_ms)
+    w_cpu=$(field "$wres" cpu_s)
     w_errpct=$(awk -v e="$w_non200" -v x="$w_err" -v n="$w_edits" 'BEGIN { printf "%.1f", (n + x > 0 ? 100 * (e + x) / (n + x) : 100) }')
     why=""
     ge "$w_rate" "$(awk -v r="$WRITER_RATE" -v f="$T_WRITER_RATE" 'BEGIN { print r * f }')" || why+=" rate"
     add_row writer "writer.py: PATCH /api/v1/articles/{id} at $WRITER_RATE/s, ids $WR_LO..$WR_HI, during the rows below" \
       "$w_rate" "$w_p50" "$w_p99" "-" "$w_non200" "$w_edits" "$w_errpct" "$w_err" ">=${T_WRITER_RATE}x of ${WRITER_RATE}/s" "$why"
-    NOTES+=("writer: $w_ok edits answered 200 of $w_edits in ${w_secs}s (${w_rate}/s, target ${WRITER_RATE}/s); non-200 $w_non200 (412: $w_412), connection errors $w_err")
+    NOTES+=("writer: $w_ok edits answered 200 of $w_edits in ${w_secs}s (${w_rate}/s, target ${WRITER_RATE}/s); non-200 $w_non200 (412: $w_412), connection errors $w_err; writer CPU ${w_cpu}s")
 
     local row rrps rp50 rp99 rnon rreqs rerr rsock nw
     for row in "${ruw_rows[@]}"; do

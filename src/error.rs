@@ -170,6 +170,7 @@ impl AppError {
             AppError::Unprocessable(_) => "validation_failed",
             AppError::Conflict(Conflict::SectionInUse(_)) => "section_not_empty",
             AppError::Conflict(Conflict::SlugTaken(_)) => "slug_taken",
+            AppError::Conflict(Conflict::OwnToken) => "token_in_use",
             AppError::PreconditionFailed { .. } => "version_mismatch",
             AppError::PreconditionRequired => "if_match_required",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -278,6 +279,16 @@ impl AppError {
                     ("Slug taken".into(), format!("The slug {slug:?} is in use or was used before."))
                 }
             }
+            AppError::Conflict(Conflict::OwnToken) => pair(
+                (
+                    "Token in use",
+                    "A token cannot revoke itself; use another admin token or `khabar token revoke`.",
+                ),
+                (
+                    "الرمز قيد الاستخدام",
+                    "لا يمكن لرمز وصول أن يلغي نفسه؛ استخدم رمز مدير آخر أو الأمر khabar token revoke.",
+                ),
+            ),
             AppError::PreconditionFailed { current_etag } => {
                 if lang == Lang::Ar {
                     (

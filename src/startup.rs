@@ -26,45 +26,6 @@ const TAXONOMY_MAX_AGE: Duration = Duration::from_secs(60);
 /// Largest request body (an article with a long body fits many times over).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Every way a JSON body can fail, as problem+json: 413, 415 or 400.
-fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
-            AppError::PayloadTooLarge(limit)
-        }
-        E::ContentType => AppError::UnsupportedMediaType,
-        E::Deserialize(e) => {
-            let text = e.to_string();
-            let code = if text.starts_with("unknown field") {
-                "unknown_field"
-            } else if e.is_data() {
-                "invalid_value"
-            } else {
-                "invalid_json"
-            };
-            let field = text
-                .split('`')
-                .nth(1)
-                .filter(|_| code == "unknown_field")
-                .unwrap_or("body")
-                .to_string();
-            AppError::InvalidParameters(vec![FieldError::new(
-                &field,
-                code,
-                format!("The JSON body is not accepted: {text}."),
-                format!("جسم الطلب غير مقبول: {text}."),
-            )])
-        }
-        other => AppError::InvalidParameters(vec![FieldError::new(
-            "body",
-            "invalid_json",
-            format!("The JSON body is malformed: {other}."),
-            format!("جسم الطلب ليس JSON صالحاً: {other}."),
-        )]),
-    }
-}
-
 /// Registers every documented route on `app`; returns the app and the spec.
 pub fn routes_and_openapi<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
@@ -142,7 +103,7 @@ impl Application {
                                 mime.subtype() == actix_web::mime::JSON
                                     || mime.suffix() == Some(actix_web::mime::JSON)
                             })
-                            .error_handler(|err, _req| json_error(err).into()),
+                            .error_handler(|err, _req| crate::api::json::json_error(err).into()),
                     ),
             );
             app.service(web::resource("/docs").to(|| async {

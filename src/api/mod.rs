@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod context;
 pub mod http_cache;
+pub mod json;
 pub mod middleware;
 pub mod ops;
 pub mod routes;
@@ -29,15 +30,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// After a write to articles: no answer computed before it is served again.
-    pub fn articles_changed(&self) {
-        self.responses.invalidate();
+    /// After a write to one article: no answer showing it that was computed
+    /// before is served again (nor any list, when `lists_too`).
+    pub fn article_changed(&self, id: i64, lists_too: bool) {
+        self.responses.article_changed(id, lists_too);
     }
 
     /// After a write to sections, tags or authors: names are reloaded and no
     /// answer computed before it is served again.
     pub fn taxonomy_changed(&self) {
         self.taxonomy.invalidate();
-        self.responses.invalidate();
+        self.responses.everything_changed();
     }
 }

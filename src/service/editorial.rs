@@ -28,6 +28,7 @@ pub const MAX_AUTHORS: usize = 20;
 
 /// Where an article comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SourceInput {
     /// Name of the source, e.g. "الماسة السورية".
     pub name: String,
@@ -37,6 +38,7 @@ pub struct SourceInput {
 
 /// A lead image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImageInput {
     /// Image address (http or https).
     pub url: String,
@@ -305,9 +307,9 @@ fn check(
             "يجب ألا يتجاوز body_html ‏1,000,000 بايت.",
         ));
     }
-    if state.section_id != 0
-        && taxonomy::existing_section_ids(conn, &[state.section_id])?.is_empty()
-    {
+    let section_missing = !errors.iter().any(|e| e.field == "section_id")
+        && taxonomy::existing_section_ids(conn, &[state.section_id])?.is_empty();
+    if section_missing {
         errors.push(FieldError::new(
             "section_id",
             "unknown_section",
@@ -491,7 +493,19 @@ pub struct EditOutcome {
     /// Whether anything changed (an edit that changes nothing keeps the
     /// version and makes no revision).
     pub changed: bool,
+    /// Whether the edit may change which articles lists show, or their order.
+    pub lists_changed: bool,
 }
+
+/// Fields whose change moves an article in or out of lists, or within them.
+const LISTING_FIELDS: [&str; 6] = [
+    "status",
+    "published_at",
+    "section_id",
+    "tag_ids",
+    "author_ids",
+    "language",
+];
 
 /// Edits an article at the version the client saw; the replaced version is
 /// kept as a revision. Exactly one of many racing edits of one version wins.
@@ -530,7 +544,10 @@ pub fn update_article(
         }
         let changed = new.changed_fields(&old);
         if changed.is_empty() {
-            return Ok(EditOutcome { changed: false });
+            return Ok(EditOutcome {
+                changed: false,
+                lists_changed: false,
+            });
         }
         let tag_ids = id_list::encode(&new.tag_ids);
         let author_ids = id_list::encode(&new.author_ids);
@@ -580,7 +597,10 @@ pub fn update_article(
             repo::add_old_slug(conn, &old.slug, id, now)?;
         }
         keep_revision(conn, editor, &row, &old, &changed, now)?;
-        Ok(EditOutcome { changed: true })
+        Ok(EditOutcome {
+            changed: true,
+            lists_changed: changed.iter().any(|f| LISTING_FIELDS.contains(f)),
+        })
     })
 }
 

@@ -48,6 +48,8 @@ pub enum Conflict {
     SectionInUse(i64),
     /// The slug belongs to another record (or did).
     SlugTaken(String),
+    /// A token tried to revoke itself.
+    OwnToken,
 }
 
 impl IsConnectionError for ServiceError {

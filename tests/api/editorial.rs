@@ -731,6 +731,10 @@ async fn a_deleted_article_leaves_every_read_at_once_and_keeps_its_slug() {
         public_ids(&app, "").await;
     }
     assert_eq!(app.get(&path).await.headers()["x-cache"], "hit");
+    let other = format!("/api/v1/articles/{}", app.published_ids()[6]);
+    for _ in 0..2 {
+        app.get_json(&other, 200).await;
+    }
     let (view, etag) = app.editor_view(&editor, id).await;
     app.send_json(
         patch(id, &editor, &etag, json!({"title": "عنوان بعد التصحيح"})),
@@ -741,6 +745,8 @@ async fn a_deleted_article_leaves_every_read_at_once_and_keeps_its_slug() {
         app.get_json(&path, 200).await["data"]["title"],
         "عنوان بعد التصحيح"
     );
+    // An edit of one story leaves other cached answers alone.
+    assert_eq!(app.get(&other).await.headers()["x-cache"], "hit");
     let etag = app.editor_view(&editor, id).await.1;
     app.send_json(
         Call::new(Method::DELETE, path.clone())

@@ -4,6 +4,7 @@ use actix_web::http::header::{CACHE_CONTROL, ETAG, LOCATION};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::api::auth::Caller;
+use crate::api::cache::Scope;
 use crate::api::http_cache::etag;
 use crate::api::v1::dto::{
     encode_path_segment, ArticleDto, ArticleFields, EditorialArticleDto, List, ListLinks, ListMeta,
@@ -149,6 +150,7 @@ pub async fn list_articles(
             .insert_header((CACHE_CONTROL, "private, no-store"))
             .body(body));
     }
+    let shown = Scope::List(page.items.iter().map(|v| v.article.id).collect());
     let items = page
         .items
         .into_iter()
@@ -158,6 +160,7 @@ pub async fn list_articles(
         None => cache.store(
             ticket,
             cache_key,
+            shown,
             &List {
                 data: items.collect(),
                 meta,
@@ -169,6 +172,7 @@ pub async fn list_articles(
         Some(fields) => cache.store(
             ticket,
             cache_key,
+            shown,
             &List {
                 data: items.map(|dto| sparse(&dto, fields)).collect(),
                 meta,
@@ -269,10 +273,12 @@ pub async fn get_article(
             .body(serde_json::to_vec(&One { data }).unwrap_or_default()));
     }
     let dto = ArticleDto::from_view(view, &state.settings, now);
+    let shown = Scope::Article(dto.id);
     Ok(match fields {
         None => state.responses.store(
             ticket,
             cache_key,
+            shown,
             &One { data: dto },
             Some(tag),
             "application/json",
@@ -280,6 +286,7 @@ pub async fn get_article(
         Some(fields) => state.responses.store(
             ticket,
             cache_key,
+            shown,
             &One {
                 data: sparse(&dto, &fields),
             },

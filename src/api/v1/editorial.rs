@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::api::auth::{Authorized, Editorial};
 use crate::api::http_cache::{etag, if_match};
+use crate::api::json::JsonObject;
 use crate::api::v1::dto::{EditorialArticleDto, One};
 use crate::api::v1::responses::{AuthErrors, BodyErrors, Unavailable, VersionErrors};
 use crate::api::AppState;
@@ -231,7 +232,7 @@ async fn resolve_id(state: &AppState, raw: &str) -> Result<i64, AppError> {
 pub async fn create_article(
     auth: Authorized<Editorial>,
     state: web::Data<AppState>,
-    body: web::Json<ArticleCreate>,
+    body: JsonObject<ArticleCreate>,
 ) -> Result<HttpResponse, AppError> {
     let _ = &auth.principal;
     let changes = ArticleChanges::from(body.into_inner());
@@ -240,7 +241,7 @@ pub async fn create_article(
         .db
         .write(move |conn| editorial::create_article(conn, changes, now))
         .await?;
-    state.articles_changed();
+    state.article_changed(id, true);
     let mut builder = HttpResponse::Created();
     builder.insert_header((LOCATION, format!("/api/v1/articles/{id}")));
     answer_with_article(&state, id, builder).await
@@ -272,20 +273,22 @@ pub async fn update_article(
     state: web::Data<AppState>,
     req: HttpRequest,
     key: web::Path<String>,
-    body: web::Json<ArticlePatch>,
+    body: JsonObject<ArticlePatch>,
 ) -> Result<HttpResponse, AppError> {
     let precondition = if_match(req.headers())?;
     let id = resolve_id(&state, &key).await?;
     let changes = ArticleChanges::from(body.into_inner());
     let now = crate::service::now();
     let editor = auth.principal;
-    state
+    let outcome = state
         .db
         .write(move |conn| {
             editorial::update_article(conn, &editor, id, &precondition, changes, now)
         })
         .await?;
-    state.articles_changed();
+    if outcome.changed {
+        state.article_changed(id, outcome.lists_changed);
+    }
     answer_with_article(&state, id, HttpResponse::Ok()).await
 }
 
@@ -319,6 +322,6 @@ pub async fn delete_article(
         .db
         .write(move |conn| editorial::delete_article(conn, &editor, id, &precondition, now))
         .await?;
-    state.articles_changed();
+    state.article_changed(id, true);
     Ok(HttpResponse::NoContent().finish())
 }

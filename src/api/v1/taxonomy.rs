@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::api::auth::{Authorized, Editorial};
 use crate::api::v1::responses::{AuthErrors, BodyErrors, Unavailable};
 
+use crate::api::json::JsonObject;
 use crate::api::v1::dto::{AuthorDto, List, ListLinks, ListMeta, One, SectionDto, TagDto};
 use crate::api::v1::links::page_link;
 use crate::api::v1::params::{PageParams, PageQuery};
@@ -202,6 +203,7 @@ pub struct SectionWrite {
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Display position (lower first).
+    #[schema(minimum = -1000000, maximum = 1000000)]
     pub position: Option<i32>,
 }
 
@@ -282,7 +284,7 @@ fn now() -> chrono::NaiveDateTime {
 pub async fn create_section(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
-    body: web::Json<SectionWrite>,
+    body: JsonObject<SectionWrite>,
 ) -> Result<HttpResponse, AppError> {
     let changes = TermChanges::from(body.into_inner());
     let row = state
@@ -321,7 +323,7 @@ pub async fn update_section(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    body: web::Json<SectionWrite>,
+    body: JsonObject<SectionWrite>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path_slug(slug.into_inner(), Entity::Section)?;
     let changes = TermChanges::from(body.into_inner());
@@ -402,7 +404,7 @@ pub async fn get_tag(
 pub async fn create_tag(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
-    body: web::Json<TagWrite>,
+    body: JsonObject<TagWrite>,
 ) -> Result<HttpResponse, AppError> {
     let changes = TermChanges::from(body.into_inner());
     let row = state
@@ -441,7 +443,7 @@ pub async fn update_tag(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    body: web::Json<TagWrite>,
+    body: JsonObject<TagWrite>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path_slug(slug.into_inner(), Entity::Tag)?;
     let changes = TermChanges::from(body.into_inner());
@@ -478,7 +480,6 @@ pub async fn delete_tag(
         .write(move |conn| taxonomy::delete_tag(conn, &slug, now()))
         .await?;
     state.taxonomy_changed();
-    state.articles_changed();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -516,7 +517,7 @@ pub async fn list_authors(
 pub async fn create_author(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
-    body: web::Json<AuthorWrite>,
+    body: JsonObject<AuthorWrite>,
 ) -> Result<HttpResponse, AppError> {
     let changes = TermChanges::from(body.into_inner());
     let row = state
@@ -549,7 +550,7 @@ pub async fn update_author(
     _auth: Authorized<Editorial>,
     state: web::Data<AppState>,
     id: web::Path<String>,
-    body: web::Json<AuthorWrite>,
+    body: JsonObject<AuthorWrite>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
     let changes = TermChanges::from(body.into_inner());
@@ -587,6 +588,5 @@ pub async fn delete_author(
         .write(move |conn| taxonomy::delete_author(conn, id, now()))
         .await?;
     state.taxonomy_changed();
-    state.articles_changed();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,12 @@
 //! API tokens (admins): `GET/POST /tokens`, `DELETE /tokens/{id}`.
 
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::CACHE_CONTROL;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::api::auth::{Authorized, ManageTokens};
+use crate::api::json::JsonObject;
 use crate::api::v1::dto::{List, NewTokenDto, One, TokenDto};
 use crate::api::v1::params::PageQuery;
 use crate::api::v1::responses::{AuthErrors, BodyErrors, Unavailable};
@@ -13,8 +14,8 @@ use crate::api::v1::taxonomy::{list_body, parse_id};
 use crate::api::AppState;
 use crate::domain::role::Role;
 use crate::error::{AppError, FieldError, Problem};
-use crate::service::tokens;
 use crate::service::PageRequest;
+use crate::service::{tokens, Conflict};
 
 /// A token to make.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -73,7 +74,7 @@ pub async fn list_tokens(
 pub async fn create_token(
     _auth: Authorized<ManageTokens>,
     state: web::Data<AppState>,
-    body: web::Json<TokenCreate>,
+    body: JsonObject<TokenCreate>,
 ) -> Result<HttpResponse, AppError> {
     let TokenCreate { name, role } = body.into_inner();
     let name = tokens::validate_name(&name).map_err(|why| {
@@ -88,9 +89,7 @@ pub async fn create_token(
         .db
         .write(move |conn| tokens::create(conn, role, &name))
         .await?;
-    let location = format!("/api/v1/tokens/{}", info.row.id);
     Ok(HttpResponse::Created()
-        .insert_header((LOCATION, location))
         .insert_header((CACHE_CONTROL, "no-store"))
         .json(One {
             data: NewTokenDto {
@@ -100,7 +99,9 @@ pub async fn create_token(
         }))
 }
 
-/// Revokes a token: from the next request on it is refused (401).
+/// Revokes a token: from the next request on it is refused (401). The token
+/// making the request cannot revoke itself (409), so an admin cannot lock
+/// themselves out by mistake; use another admin token or `khabar token revoke`.
 #[utoipa::path(
     tag = "tokens",
     params(("id" = i64, Path, description = "Token id", minimum = 1)),
@@ -109,16 +110,20 @@ pub async fn create_token(
         (status = 200, description = "The revoked token", body = One<TokenDto>),
         (status = 400, description = "The id is not a positive whole number", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No token has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A token cannot revoke itself", body = Problem, content_type = "application/problem+json"),
         AuthErrors, Unavailable,
     )
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
-    _auth: Authorized<ManageTokens>,
+    auth: Authorized<ManageTokens>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
+    if id == auth.principal.token_id {
+        return Err(AppError::Conflict(Conflict::OwnToken));
+    }
     let info = state.db.write(move |conn| tokens::revoke(conn, id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((CACHE_CONTROL, "no-store"))
