@@ -16,7 +16,11 @@ pub fn etag(version: i64) -> String {
 /// `*` matches any version; weak tags never match (strong comparison);
 /// anything that is not one of our tags matches nothing (412).
 pub fn if_match(headers: &HeaderMap) -> Result<Precondition, AppError> {
-    let mut values = headers.get_all(IF_MATCH).peekable();
+    // An empty If-Match names no version at all: as good as none.
+    let mut values = headers
+        .get_all(IF_MATCH)
+        .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace))
+        .peekable();
     if values.peek().is_none() {
         return Err(AppError::PreconditionRequired);
     }
@@ -56,6 +60,7 @@ mod tests {
     #[test]
     fn preconditions() {
         assert!(matches!(parse(&[]), Err(AppError::PreconditionRequired)));
+        assert!(matches!(parse(&[""]), Err(AppError::PreconditionRequired)));
         assert_eq!(parse(&["*"]).unwrap(), Precondition::Any);
         assert_eq!(parse(&["\"v3\""]).unwrap(), Precondition::Versions(vec![3]));
         assert_eq!(

@@ -65,7 +65,7 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
     match value {
         Value::Number(n) if n.is_f64() => {
             if let Some(f) = n.as_f64() {
-                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
                     *value = Value::from(f as i64);
                 }
             }

@@ -18,7 +18,8 @@ use crate::repo::revisions::{self as revisions_repo, RevisionInsertForm};
 use crate::repo::taxonomy;
 use crate::service::tokens::Principal;
 use crate::service::{
-    field_errors, http_url, language_code, no_control, required, Conflict, ServiceError,
+    check_raw_length, field_errors, http_url, language_code, no_control, required, Conflict,
+    ServiceError,
 };
 
 /// Most tags on one article.
@@ -263,6 +264,19 @@ impl ArticleState {
     }
 }
 
+/// The documented limits, checked on what was sent.
+fn check_raw(changes: &ArticleChanges, errors: &mut Vec<FieldError>) {
+    check_raw_length(errors, "title", changes.title.as_deref(), 300);
+    check_raw_length(errors, "summary", changes.summary.as_deref(), 1000);
+    check_raw_length(errors, "byline", changes.byline.as_deref(), 200);
+    if let Some(Some(source)) = &changes.source {
+        check_raw_length(errors, "source.name", Some(&source.name), 200);
+    }
+    if let Some(Some(image)) = &changes.image {
+        check_raw_length(errors, "image.caption", image.caption.as_deref(), 500);
+    }
+}
+
 fn dedup(ids: Vec<i64>) -> Vec<i64> {
     let mut seen = std::collections::HashSet::new();
     ids.into_iter().filter(|id| seen.insert(*id)).collect()
@@ -409,6 +423,7 @@ fn create_once(
         errors.push(required("section_id"));
     }
     let explicit_slug = changes.slug.clone();
+    check_raw(&changes, &mut errors);
     let mut state = ArticleState::blank().apply(changes, now);
     check(conn, &state, &mut errors)?;
     if let Some(slug) = &explicit_slug {
@@ -522,9 +537,10 @@ pub fn update_article(
         precondition.check(row.version)?;
         let old = ArticleState::from_row(&row);
         let slug_change = changes.slug.clone().filter(|s| *s != old.slug);
+        let mut errors = Vec::new();
+        check_raw(&changes, &mut errors);
         let mut new = old.clone().apply(changes, now);
         new.slug = old.slug.clone();
-        let mut errors = Vec::new();
         check(conn, &new, &mut errors)?;
         if let Some(slug) = &slug_change {
             if !is_valid_slug(slug) {

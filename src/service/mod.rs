@@ -217,3 +217,22 @@ pub fn now() -> chrono::NaiveDateTime {
     use chrono::SubsecRound;
     chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+/// The documented length limit holds for what the client sent, before any
+/// cleaning (so a 301-character title is refused even if trimming would
+/// shorten it).
+pub fn check_raw_length(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) {
+    if value.is_some_and(|v| v.chars().count() > max) {
+        errors.push(FieldError::new(
+            field,
+            "invalid_length",
+            format!("{field} must be at most {max} characters."),
+            format!("يجب ألا تتجاوز قيمة {field} ‏{max} حرفاً."),
+        ));
+    }
+}

@@ -15,7 +15,7 @@ use crate::repo::taxonomy::{
     self as repo, AuthorInsertForm, AuthorRow, SectionInsertForm, SectionRow, TagInsertForm, TagRow,
 };
 use crate::service::{
-    field_errors, no_control, required, Conflict, Page, PageRequest, ServiceError,
+    check_raw_length, field_errors, no_control, required, Conflict, Page, PageRequest, ServiceError,
 };
 
 /// One page of a small collection, fetching one row more to know whether
@@ -210,12 +210,24 @@ fn settle(
     requested_slug: Option<String>,
     name_given: bool,
 ) -> Result<String, ServiceError> {
+    let mut errors = Vec::new();
+    check_raw_length(&mut errors, "name", Some(&state.name), 100);
+    let description_field = if kind == Kind::Author {
+        "bio"
+    } else {
+        "description"
+    };
+    check_raw_length(
+        &mut errors,
+        description_field,
+        Some(&state.description),
+        2000,
+    );
     state.name = html::plain_text(&state.name);
     state.description = html::plain_text(&state.description);
-    let mut errors = Vec::new();
     if !name_given && current_slug.is_none() {
         errors.push(required("name"));
-    } else if let Err(report) = state.validate() {
+    } else if let (true, Err(report)) = (errors.is_empty(), state.validate()) {
         errors.extend(field_errors(&report, |f| {
             if f == "description" && kind == Kind::Author {
                 "bio".into()
