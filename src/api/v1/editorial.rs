@@ -255,7 +255,7 @@ pub async fn create_article(
     tag = "editorial",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or current slug"),
-        ("If-Match" = String, Header, description = "The ETag you read, e.g. `\"v3\"` (or `*`)"),
+        ("If-Match" = String, Header, pattern = "^(\\*|\"v[0-9]{1,18}\"(, *\"v[0-9]{1,18}\")*)$", description = "The ETag you read, e.g. `\"v3\"` (or `*`)"),
     ),
     request_body(content = ArticlePatch, content_type = "application/json"),
     security(("bearer" = [])),
@@ -298,7 +298,7 @@ pub async fn update_article(
     tag = "editorial",
     params(
         ("id_or_slug" = String, Path, description = "Numeric id or current slug"),
-        ("If-Match" = String, Header, description = "The ETag you read (or `*`)"),
+        ("If-Match" = String, Header, pattern = "^(\\*|\"v[0-9]{1,18}\"(, *\"v[0-9]{1,18}\")*)$", description = "The ETag you read (or `*`)"),
     ),
     security(("bearer" = [])),
     responses(
