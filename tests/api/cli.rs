@@ -111,3 +111,63 @@ fn http_get(port: u16, path: &str) -> std::io::Result<String> {
         Err(std::io::Error::other(response))
     }
 }
+
+#[test]
+fn token_create_list_and_revoke_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/k.db", dir.path().display());
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["--database-url", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, stdout, stderr) = run(&[
+        "token",
+        "create",
+        "--role",
+        "editor",
+        "--name",
+        "غرفة الأخبار",
+    ]);
+    assert!(ok, "{stderr}");
+    // The token alone on stdout (for scripts); the notice on stderr.
+    let token = stdout.trim().to_string();
+    assert!(
+        token.starts_with("khb_") && !token.contains(' '),
+        "{stdout}"
+    );
+    assert!(stderr.contains("shown once"), "{stderr}");
+
+    let (ok, listing, _) = run(&["token", "list"]);
+    assert!(ok);
+    assert!(
+        listing.contains("غرفة الأخبار") && listing.contains("editor"),
+        "{listing}"
+    );
+    assert!(listing.contains(&token[..12]), "{listing}");
+    assert!(
+        !listing.contains(&token[12..]),
+        "a listing shows the secret: {listing}"
+    );
+
+    let (ok, _, stderr) = run(&["token", "create", "--role", "root", "--name", "x"]);
+    assert!(!ok && stderr.contains("unknown role"), "{stderr}");
+    let (ok, _, stderr) = run(&["token", "create", "--role", "admin", "--name", "  "]);
+    assert!(!ok && stderr.contains("token name"), "{stderr}");
+
+    let (ok, stdout, stderr) = run(&["token", "revoke", "1"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("revoked"), "{stdout}");
+    let (_, listing, _) = run(&["token", "list"]);
+    let line = listing.lines().find(|l| l.starts_with("1\t")).unwrap();
+    assert!(!line.ends_with("\t-"), "revoked_at is shown: {line}");
+    let (ok, _, stderr) = run(&["token", "revoke", "99"]);
+    assert!(!ok && stderr.contains("no token has id 99"), "{stderr}");
+}
