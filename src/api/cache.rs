@@ -162,6 +162,13 @@ impl ResponseCache {
         }
     }
 
+    /// After a new article: only lists can have shown something else (no
+    /// answer about it can be cached yet: errors never are).
+    pub fn lists_changed(&self) {
+        let stamp = self.tick();
+        self.lists_changed_at.fetch_max(stamp, Ordering::SeqCst);
+    }
+
     fn is_fresh(&self, entry: &Entry) -> bool {
         let newer = |stamp: u64| stamp > entry.stamp;
         if newer(self.everything_changed_at.load(Ordering::SeqCst)) {
@@ -305,6 +312,11 @@ mod tests {
         cache.article_changed(2, true);
         assert!(cache.get("/list-without-1").is_none());
         assert!(cache.get("/articles/2").is_none());
+        cached(&cache, "/list", Scope::List(vec![3]));
+        cached(&cache, "/articles/3", Scope::Article(3));
+        cache.lists_changed();
+        assert!(cache.get("/list").is_none());
+        assert!(cache.get("/articles/3").is_some());
         cached(&cache, "/articles/5", Scope::Article(5));
         cache.everything_changed();
         assert!(cache.get("/articles/5").is_none());

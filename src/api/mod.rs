@@ -36,6 +36,11 @@ impl AppState {
         self.responses.article_changed(id, lists_too);
     }
 
+    /// After a new article: lists may show it.
+    pub fn article_created(&self) {
+        self.responses.lists_changed();
+    }
+
     /// After a write to sections, tags or authors: names are reloaded and no
     /// answer computed before it is served again.
     pub fn taxonomy_changed(&self) {

@@ -241,7 +241,7 @@ pub async fn create_article(
         .db
         .write(move |conn| editorial::create_article(conn, changes, now))
         .await?;
-    state.article_changed(id, true);
+    state.article_created();
     let mut builder = HttpResponse::Created();
     builder.insert_header((LOCATION, format!("/api/v1/articles/{id}")));
     answer_with_article(&state, id, builder).await
