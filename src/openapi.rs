@@ -45,6 +45,7 @@ Writes need `Authorization: Bearer khb_…` (see the `bearer` scheme); edits and
     )),
     tags(
         (name = "articles", description = "Published articles"),
+        (name = "archive", description = "The archive calendar and its years, months and days, in the newsroom's time zone"),
         (name = "editorial", description = "Writing articles and reading their revisions (role editor or admin)"),
         (name = "tokens", description = "API tokens (role admin)"),
         (name = "sections", description = "Sections of the site"),

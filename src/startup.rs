@@ -62,6 +62,16 @@ impl Application {
         bind: &str,
         options: ServerOptions,
     ) -> std::io::Result<Self> {
+        // Local days of articles written before they were stored, or in
+        // another time zone, are made true before the first request.
+        let zone = settings.timezone;
+        let synced = db
+            .run_blocking(|conn| crate::service::archive::sync_local_days(conn, zone))
+            .map_err(std::io::Error::other)?
+            .map_err(|e| std::io::Error::other(format!("local days: {e}")))?;
+        if synced > 0 {
+            tracing::info!(rows = synced, timezone = %zone, "stored the newsroom's local day of articles");
+        }
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();

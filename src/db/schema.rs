@@ -60,6 +60,14 @@ diesel::table! {
         body_text -> Text,
         version -> BigInt,
         deleted_at -> Nullable<Timestamp>,
+        published_day -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    site_settings (key) {
+        key -> Text,
+        value -> Text,
     }
 }
 
@@ -141,4 +149,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     article_revisions,
     article_slugs,
+    site_settings,
 );

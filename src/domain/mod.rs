@@ -4,6 +4,7 @@ pub mod article;
 pub mod cursor;
 pub mod html;
 pub mod id_list;
+pub mod period;
 pub mod role;
 pub mod slug;
 pub mod token;

@@ -101,6 +101,8 @@ pub struct ArticleInsertForm<'a> {
     pub updated_at: NaiveDateTime,
     pub tag_ids: &'a str,
     pub author_ids: &'a str,
+    /// The newsroom's local day of `published_at` (`yyyymmdd`).
+    pub published_day: Option<i32>,
 }
 
 /// Counters of a new article.
@@ -167,6 +169,10 @@ pub struct ArticleFilter {
     pub author_id: Option<i64>,
     /// Only this language.
     pub language: Option<String>,
+    /// Published at or after this instant (UTC).
+    pub published_from: Option<NaiveDateTime>,
+    /// Published before this instant (UTC, exclusive).
+    pub published_until: Option<NaiveDateTime>,
 }
 
 /// Where a list page starts.
@@ -201,6 +207,12 @@ fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
             .filter(articles::deleted_at.is_null())
             .into_boxed(),
     };
+    if let Some(from) = filter.published_from {
+        query = query.filter(articles::published_at.ge(from));
+    }
+    if let Some(until) = filter.published_until {
+        query = query.filter(articles::published_at.lt(until));
+    }
     if let Some(section_id) = filter.section_id {
         query = query.filter(articles::section_id.eq(section_id));
     }
@@ -533,6 +545,7 @@ pub struct ArticleUpdateForm<'a> {
     pub body_html: &'a str,
     pub body_text: &'a str,
     pub version: i64,
+    pub published_day: Option<i32>,
 }
 
 /// One article for editing (not deleted).

@@ -14,6 +14,7 @@ macro_rules! on_backend {
     };
 }
 
+pub mod archive;
 pub mod articles;
 pub mod maintenance;
 pub mod revisions;

@@ -203,6 +203,8 @@ pub fn run(
                     updated_at: a.published_at,
                     tag_ids: &p.tag_ids,
                     author_ids: &p.author_ids,
+                    published_day: (!a.draft)
+                        .then(|| crate::domain::period::local_day(a.published_at, timezone)),
                 })
                 .collect();
             let ids = articles::insert_many(conn, &forms)?;
@@ -392,6 +394,7 @@ fn insert_seed_article(
             updated_at: published_at,
             tag_ids: &tag_list,
             author_ids: "",
+            published_day: Some(crate::domain::period::local_day(published_at, timezone)),
         },
     )?;
     articles::insert_stats(

@@ -46,6 +46,10 @@ pub struct ListFilter {
     pub language: Option<String>,
     /// Editorial state (anything but `Published` is for editors).
     pub status: EditorialStatus,
+    /// Published at or after this instant (UTC).
+    pub from: Option<NaiveDateTime>,
+    /// Published before this instant (UTC, exclusive).
+    pub until: Option<NaiveDateTime>,
 }
 
 /// Where a list page starts.
@@ -194,6 +198,8 @@ fn resolve(
         tag_id: None,
         author_id: filter.author,
         language: filter.language.clone(),
+        published_from: filter.from,
+        published_until: filter.until,
     };
     if let Some(slug) = &filter.section {
         match taxonomy::find_section(conn, slug)? {

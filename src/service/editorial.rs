@@ -3,12 +3,14 @@
 //! sanitising, slugs, versions, revisions and the read copies of links.
 
 use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::article::{ArticleStatus, TextDirection};
+use crate::domain::period::local_day;
 use crate::domain::slug::{is_valid_slug, slugify, with_suffix};
 use crate::domain::{html, id_list, Entity, FieldError};
 use crate::repo::articles::{
@@ -399,10 +401,11 @@ pub fn create_article(
     conn: &mut DbConnection,
     changes: ArticleChanges,
     now: NaiveDateTime,
+    tz: Tz,
 ) -> Result<i64, ServiceError> {
     let mut attempt = 0;
     loop {
-        let result = write_transaction(conn, |conn| create_once(conn, changes.clone(), now));
+        let result = write_transaction(conn, |conn| create_once(conn, changes.clone(), now, tz));
         match result {
             Err(e) if is_unique_violation(&e) && attempt < SLUG_RACE_RETRIES => attempt += 1,
             other => return other,
@@ -414,6 +417,7 @@ fn create_once(
     conn: &mut DbConnection,
     changes: ArticleChanges,
     now: NaiveDateTime,
+    tz: Tz,
 ) -> Result<i64, ServiceError> {
     let mut errors = Vec::new();
     if changes.title.is_none() {
@@ -468,6 +472,7 @@ fn create_once(
             updated_at: now,
             tag_ids: &tag_ids,
             author_ids: &author_ids,
+            published_day: state.published_at.map(|t| local_day(t, tz)),
         },
     )?;
     repo::insert_stats(
@@ -531,6 +536,7 @@ pub fn update_article(
     precondition: &Precondition,
     changes: ArticleChanges,
     now: NaiveDateTime,
+    tz: Tz,
 ) -> Result<EditOutcome, ServiceError> {
     write_transaction(conn, |conn| {
         let row = repo::find_for_edit(conn, id)?.ok_or(ServiceError::NotFound(Entity::Article))?;
@@ -593,6 +599,7 @@ pub fn update_article(
                 body_html: &new.body_html,
                 body_text: &new.body_text,
                 version: row.version + 1,
+                published_day: new.published_at.map(|t| local_day(t, tz)),
             },
         )?;
         if !written {

@@ -1,6 +1,7 @@
 //! Use cases: synchronous, given a connection, owning transactions and policy.
 //! Nothing here knows HTTP.
 
+pub mod archive;
 pub mod articles;
 pub mod editorial;
 pub mod ops;

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fresh database.
 
+mod archive;
 mod articles;
 mod auth;
 mod cli;

@@ -52,7 +52,19 @@ pub async fn list_articles(
     caller: Caller,
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let params = query.into_inner().parse()?;
+    let params = query.into_inner().parse(state.settings.timezone)?;
+    answer_list(&state, &req, caller, params, None).await
+}
+
+/// One page of an article list, for `/articles` and the archive's periods
+/// (`period`: `[from, until)` in UTC, narrowed further by `from`/`to`).
+pub async fn answer_list(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: Caller,
+    params: crate::api::v1::params::ArticleListParams,
+    period: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
+) -> Result<HttpResponse, AppError> {
     let editor = caller.can(Capability::Editorial);
     if params.status != EditorialStatus::Published && !editor {
         return Err(match caller.0 {
@@ -75,6 +87,14 @@ pub async fn list_articles(
             author: params.author,
             language: params.language.clone(),
             status: params.status,
+            from: [period.map(|p| p.0), params.from]
+                .into_iter()
+                .flatten()
+                .max(),
+            until: [period.map(|p| p.1), params.until]
+                .into_iter()
+                .flatten()
+                .min(),
         },
         order: params.order,
         position: match params.cursor {
@@ -234,7 +254,7 @@ pub async fn get_article(
         fields: query.into_inner().fields,
         ..Default::default()
     }
-    .parse()?
+    .parse(state.settings.timezone)?
     .fields;
     let raw = key.into_inner();
     let key = ArticleKey::parse(&raw).ok_or(AppError::NotFound(Entity::Article))?;

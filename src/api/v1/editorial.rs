@@ -236,9 +236,10 @@ pub async fn create_article(
 ) -> Result<HttpResponse, AppError> {
     let changes = ArticleChanges::from(body.into_inner());
     let now = crate::service::now();
+    let tz = state.settings.timezone;
     let id = state
         .db
-        .write(move |conn| editorial::create_article(conn, changes, now))
+        .write(move |conn| editorial::create_article(conn, changes, now, tz))
         .await?;
     state.article_created();
     let mut builder = HttpResponse::Created();
@@ -278,11 +279,12 @@ pub async fn update_article(
     let id = resolve_id(&state, &key).await?;
     let changes = ArticleChanges::from(body.into_inner());
     let now = crate::service::now();
+    let tz = state.settings.timezone;
     let editor = auth.principal;
     let outcome = state
         .db
         .write(move |conn| {
-            editorial::update_article(conn, &editor, id, &precondition, changes, now)
+            editorial::update_article(conn, &editor, id, &precondition, changes, now, tz)
         })
         .await?;
     if outcome.changed {

@@ -1,5 +1,6 @@
 //! `/api/v1`: handlers, DTOs and query parameters.
 
+pub mod archive;
 pub mod articles;
 pub mod dto;
 pub mod editorial;
@@ -21,6 +22,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(editorial::delete_article)
         .service(revisions::list_revisions)
         .service(revisions::get_revision)
+        .service(archive::calendar)
+        .service(archive::archive_year)
+        .service(archive::archive_month)
+        .service(archive::archive_day)
         .service(taxonomy::list_sections)
         .service(taxonomy::create_section)
         .service(taxonomy::get_section)

@@ -151,6 +151,14 @@ pub struct ArticleListQuery {
     /// `scheduled` need an editor's token.
     #[param(value_type = Option<EditorialStatus>)]
     pub status: Option<String>,
+    /// Published on or after: a date (`2020-08-22`, a day in the newsroom's
+    /// time zone) or an RFC 3339 date-time. Inclusive.
+    #[param(value_type = Option<String>, example = "2020-08-22")]
+    pub from: Option<String>,
+    /// Published on or before: a date (the whole day, in the newsroom's time
+    /// zone) or an RFC 3339 date-time. Inclusive.
+    #[param(value_type = Option<String>, example = "2020-08-31")]
+    pub to: Option<String>,
 }
 
 /// Query of plain paged collections (`GET /sections`, `GET /tags`).
@@ -193,6 +201,10 @@ pub struct ArticleListParams {
     pub cursor: Option<Cursor>,
     pub include_total: bool,
     pub status: EditorialStatus,
+    /// Published at or after (UTC).
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Published before (UTC, exclusive).
+    pub until: Option<chrono::NaiveDateTime>,
 }
 
 /// Parsed page query.
@@ -331,8 +343,9 @@ impl PageQuery {
 }
 
 impl ArticleListQuery {
-    /// Parses and validates; every bad field is reported at once.
-    pub fn parse(self) -> Result<ArticleListParams, AppError> {
+    /// Parses and validates (dates in the newsroom's zone `tz`); every bad
+    /// field is reported at once.
+    pub fn parse(self, tz: chrono_tz::Tz) -> Result<ArticleListParams, AppError> {
         let mut errors = Errors::default();
         let (page, per_page) = paging(&mut errors, self.page.as_deref(), self.per_page.as_deref());
         let include_total = boolean(&mut errors, "include_total", self.include_total.as_deref());
@@ -431,7 +444,34 @@ impl ArticleListQuery {
                 EditorialStatus::Published
             }
         };
+        let mut bound = |field: &str, raw: Option<String>, upper: bool| {
+            let raw = raw?;
+            let parsed = crate::domain::period::parse_bound(&raw, tz, upper);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    field,
+                    "invalid_date",
+                    format!("{field} must be a date (2020-08-22) or an RFC 3339 date-time from 1900 on (got {raw:?})."),
+                    format!("يجب أن تكون قيمة {field} تاريخاً (2020-08-22) أو وقتاً بصيغة RFC 3339 منذ 1900 (وصل {raw:?})."),
+                ));
+            }
+            parsed
+        };
+        let from = bound("from", self.from, false);
+        let until = bound("to", self.to, true);
+        if let (Some(f), Some(u)) = (from, until) {
+            if f >= u {
+                errors.push(FieldError::new(
+                    "from",
+                    "invalid_range",
+                    "from must not be after to.",
+                    "يجب ألا يكون from بعد to.",
+                ));
+            }
+        }
         errors.finish(ArticleListParams {
+            from,
+            until,
             status,
             section,
             tag,
@@ -470,7 +510,7 @@ mod tests {
             cursor: Some("zzz".into()),
             ..Default::default()
         };
-        let got = codes(q.parse());
+        let got = codes(q.parse(chrono_tz::UTC));
         assert!(got.contains(&("page".into(), "invalid_integer")), "{got:?}");
         assert!(
             got.contains(&("per_page".into(), "out_of_range")),
@@ -489,12 +529,15 @@ mod tests {
             page: Some("99999999999999999999".into()),
             ..Default::default()
         };
-        assert_eq!(codes(q.parse()), vec![("page".to_string(), "out_of_range")]);
+        assert_eq!(
+            codes(q.parse(chrono_tz::UTC)),
+            vec![("page".to_string(), "out_of_range")]
+        );
     }
 
     #[test]
     fn defaults() {
-        let p = ArticleListQuery::default().parse().unwrap();
+        let p = ArticleListQuery::default().parse(chrono_tz::UTC).unwrap();
         assert_eq!((p.page, p.per_page, p.include_total), (1, 20, false));
         assert_eq!(p.order, KeysetOrder::Newest);
     }

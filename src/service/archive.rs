@@ -1,0 +1,92 @@
+//! The archive: the calendar, and keeping the stored local days true.
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::period::local_day;
+use crate::repo::{archive as repo, taxonomy};
+use crate::service::ServiceError;
+
+/// One year of the calendar, with its months (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarYear {
+    /// The year.
+    pub year: i32,
+    /// Articles that year.
+    pub count: i64,
+    /// `(month, count)`, newest first, months without articles left out.
+    pub months: Vec<(u32, i64)>,
+}
+
+/// The calendar of published articles, newest first; an unknown section or
+/// tag has an empty calendar.
+pub fn calendar(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    section: Option<&str>,
+    tag: Option<&str>,
+) -> Result<Vec<CalendarYear>, ServiceError> {
+    let section_id = match section {
+        Some(slug) => match taxonomy::find_section(conn, slug)? {
+            Some(s) => Some(s.id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let tag_id = match tag {
+        Some(slug) => match taxonomy::find_tag(conn, slug)? {
+            Some(t) => Some(t.id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let mut years: Vec<CalendarYear> = Vec::new();
+    for m in repo::calendar(conn, now, section_id, tag_id)? {
+        let (year, month) = (m.month / 100, (m.month % 100) as u32);
+        match years.last_mut() {
+            Some(y) if y.year == year => {
+                y.count += m.n;
+                y.months.push((month, m.n));
+            }
+            _ => years.push(CalendarYear {
+                year,
+                count: m.n,
+                months: vec![(month, m.n)],
+            }),
+        }
+    }
+    Ok(years)
+}
+
+/// How many rows one batch of the local-day backfill updates.
+const BATCH: i64 = 2000;
+
+/// Makes every stored local day true for `tz`: fills the days of rows
+/// written before they were stored, and recomputes all of them when the
+/// newsroom's time zone changed since they were computed. Returns how many
+/// rows it wrote. Runs at start-up; cheap when nothing is to do.
+pub fn sync_local_days(conn: &mut DbConnection, tz: Tz) -> Result<usize, ServiceError> {
+    let zone = tz.name();
+    let changed = repo::stored_timezone(conn)?.is_some_and(|stored| stored != zone);
+    let mut written = 0;
+    let mut after = 0;
+    loop {
+        let batch = write_transaction(conn, |conn| -> Result<usize, ServiceError> {
+            let rows = repo::dated(conn, after, BATCH, !changed)?;
+            let days: Vec<(i64, i32)> = rows
+                .iter()
+                .map(|&(id, at)| (id, local_day(at, tz)))
+                .collect();
+            repo::set_days(conn, &days)?;
+            after = rows.last().map_or(after, |r| r.0);
+            Ok(rows.len())
+        })?;
+        written += batch;
+        if batch < BATCH as usize {
+            break;
+        }
+    }
+    repo::set_timezone(conn, zone)?;
+    Ok(written)
+}
