@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, VARY};
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 
@@ -243,7 +243,9 @@ fn json_response(
     let mut builder = HttpResponse::Ok();
     builder
         .insert_header((CONTENT_TYPE, HeaderValue::from_static(content_type)))
-        .insert_header((X_CACHE, HeaderValue::from_static(state)));
+        .insert_header((X_CACHE, HeaderValue::from_static(state)))
+        // Token holders get another answer from the same URL.
+        .insert_header((VARY, HeaderValue::from_static("authorization")));
     if let Some(etag) = etag {
         builder.insert_header((ETAG, etag));
     }

@@ -748,3 +748,15 @@ pub fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
     ))
     .get_result(conn)
 }
+
+/// The versions of these articles (editors' lists show them; public lists
+/// do not read the column, which SQLite keeps after the bodies).
+pub fn versions(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    articles::table
+        .filter(articles::id.eq_any(ids))
+        .select((articles::id, articles::version))
+        .load(conn)
+}

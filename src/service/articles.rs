@@ -76,6 +76,8 @@ pub struct ListRequest {
     pub include_total: bool,
     /// Whether to load the bodies.
     pub with_body: bool,
+    /// Whether to load the versions (editors' lists).
+    pub with_version: bool,
 }
 
 /// A page of articles.
@@ -151,6 +153,14 @@ pub fn list_articles(
     };
     let limit = i64::from(request.per_page) + 1;
     let mut rows = repo::list_published(conn, &filter, order, window, limit, request.with_body)?;
+    if request.with_version {
+        let ids: Vec<i64> = rows.iter().map(|r| r.head.id).collect();
+        let versions: std::collections::HashMap<i64, i64> =
+            repo::versions(conn, &ids)?.into_iter().collect();
+        for row in &mut rows {
+            row.version = versions.get(&row.head.id).copied().unwrap_or_default();
+        }
+    }
     let has_more = rows.len() > request.per_page as usize;
     rows.truncate(request.per_page as usize);
     let next_cursor = if has_more {

@@ -291,7 +291,12 @@ fn check(
     errors: &mut Vec<FieldError>,
 ) -> Result<(), ServiceError> {
     if let Err(report) = state.validate() {
-        errors.extend(field_errors(&report, api_field));
+        // A field already reported as missing is not also "too short".
+        let fresh: Vec<FieldError> = field_errors(&report, api_field)
+            .into_iter()
+            .filter(|e| !errors.iter().any(|known| known.field == e.field))
+            .collect();
+        errors.extend(fresh);
     }
     if state.title.is_empty() && !errors.iter().any(|e| e.field == "title") {
         errors.push(required("title"));

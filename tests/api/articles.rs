@@ -268,6 +268,15 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
     );
     let res = app.get("/api/v1/articles/1").await;
     assert_eq!(res.headers()["content-type"], "application/json");
+    // A token holder gets another answer from the same URL: shared caches must know.
+    let vary = res
+        .headers()
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(vary.contains("authorization"), "{vary}");
     // An empty list is not a fieldset (the spec says minItems 1).
     for path in ["/api/v1/articles/1?fields=", "/api/v1/articles?fields="] {
         crate::helpers::assert_problem(app.get(path).await, 400, "invalid_parameters").await;

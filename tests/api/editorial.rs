@@ -77,6 +77,7 @@ async fn a_draft_is_invisible_until_published_and_every_edit_shows_on_the_next_r
     let first = &drafts["data"][0];
     assert_eq!(first["id"], id, "newest draft first");
     assert_eq!(first["status"], "draft");
+    assert_eq!(first["version"], 1, "lists show editors the version too");
 
     // Publishing is a status change; published_at is set then.
     let published = app

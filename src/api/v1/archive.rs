@@ -169,7 +169,7 @@ async fn period_page(
             )),
         (status = 400, description = "Not a year from 1900 to next year, or a malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`status` other than `published` without an editor's token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` other than `published` with a token that is not an editor's (without a token: 401)", body = Problem, content_type = "application/problem+json"),
         Unavailable,
     ),
     security((), ("bearer" = []))
@@ -203,7 +203,7 @@ pub async fn archive_year(
             )),
         (status = 400, description = "Not a month of the archive, or a malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`status` other than `published` without an editor's token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` other than `published` with a token that is not an editor's (without a token: 401)", body = Problem, content_type = "application/problem+json"),
         Unavailable,
     ),
     security((), ("bearer" = []))
@@ -246,7 +246,7 @@ pub async fn archive_month(
             )),
         (status = 400, description = "Not a day of the calendar (2021-02-29, day 32…), or a malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`status` other than `published` without an editor's token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`status` other than `published` with a token that is not an editor's (without a token: 401)", body = Problem, content_type = "application/problem+json"),
         Unavailable,
     ),
     security((), ("bearer" = []))

@@ -106,6 +106,7 @@ pub async fn answer_list(
         with_body: params.fields.as_ref().is_some_and(|f| {
             f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText)
         }),
+        with_version: editor,
     };
     let cache = state.taxonomy.clone();
     let now = crate::service::now();

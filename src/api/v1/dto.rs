@@ -157,7 +157,7 @@ pub struct ArticleDto {
     pub dir: TextDirection,
     /// The article's section.
     pub section: SectionRef,
-    /// Tags, by name.
+    /// Tags, in display order.
     pub tags: Vec<TagRef>,
     /// The byline as printed, e.g. "فريق ماسة" (the editorial team).
     #[schema(example = "فريق ماسة")]

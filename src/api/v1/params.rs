@@ -153,11 +153,11 @@ pub struct ArticleListQuery {
     pub status: Option<String>,
     /// Published on or after: a date (`2020-08-22`, a day in the newsroom's
     /// time zone) or an RFC 3339 date-time. Inclusive.
-    #[param(value_type = Option<String>, example = "2020-08-22")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$", example = "2020-08-22")]
     pub from: Option<String>,
     /// Published on or before: a date (the whole day, in the newsroom's time
     /// zone) or an RFC 3339 date-time. Inclusive.
-    #[param(value_type = Option<String>, example = "2020-08-31")]
+    #[param(value_type = Option<String>, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$", example = "2020-08-31")]
     pub to: Option<String>,
 }
 

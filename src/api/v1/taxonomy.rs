@@ -275,7 +275,7 @@ fn now() -> chrono::NaiveDateTime {
     request_body(content = SectionWrite, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created", body = One<SectionDto>),
+        (status = 201, description = "Created", body = One<SectionDto>, headers(("Location" = String, description = "The new section"))),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         AuthErrors, BodyErrors, Unavailable,
     )
@@ -395,7 +395,7 @@ pub async fn get_tag(
     request_body(content = TagWrite, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created", body = One<TagDto>),
+        (status = 201, description = "Created", body = One<TagDto>, headers(("Location" = String, description = "The new tag"))),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         AuthErrors, BodyErrors, Unavailable,
     )
@@ -508,7 +508,7 @@ pub async fn list_authors(
     request_body(content = AuthorWrite, content_type = "application/json"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created", body = One<AuthorDto>),
+        (status = 201, description = "Created", body = One<AuthorDto>, headers(("Location" = String, description = "The new author"))),
         (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
         AuthErrors, BodyErrors, Unavailable,
     )
