@@ -1,5 +1,6 @@
 //! Plain types and rules, no I/O.
 
+pub mod arabic;
 pub mod article;
 pub mod cursor;
 pub mod html;
