@@ -489,34 +489,16 @@ pub fn max_id(conn: &mut DbConnection) -> QueryResult<i64> {
         .map(|v| v.unwrap_or(0))
 }
 
-/// Everything an editor can change, as stored, plus the version and state.
+/// Everything an editor can change, as stored, plus the version: the
+/// article's head and body as every read selects them.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
 pub struct EditRow {
-    pub id: i64,
-    pub slug: String,
-    pub title: String,
-    pub summary: String,
-    pub language: String,
-    pub dir: String,
-    pub section_id: i64,
-    pub byline: String,
-    pub source_name: Option<String>,
-    pub source_url: Option<String>,
-    pub canonical_url: Option<String>,
-    pub image_url: Option<String>,
-    pub image_caption: Option<String>,
-    pub status: String,
-    pub comments_open: bool,
-    pub published_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub tag_ids: String,
-    pub author_ids: String,
-    pub body_html: String,
-    pub body_text: String,
+    #[diesel(embed)]
+    pub head: ArticleHead,
+    #[diesel(embed)]
+    pub body: ArticleBody,
     pub version: i64,
-    pub deleted_at: Option<NaiveDateTime>,
 }
 
 /// The editable columns of an edit (the whole new state: an edit rewrites the

@@ -136,25 +136,26 @@ fn api_field(field: &str) -> String {
 
 impl ArticleState {
     fn from_row(row: &EditRow) -> Self {
+        let (a, body) = (&row.head, &row.body);
         ArticleState {
-            title: row.title.clone(),
-            summary: row.summary.clone(),
-            body_html: row.body_html.clone(),
-            body_text: row.body_text.clone(),
-            section_id: row.section_id,
-            tag_ids: id_list::decode(&row.tag_ids),
-            author_ids: id_list::decode(&row.author_ids),
-            byline: row.byline.clone(),
-            source_name: row.source_name.clone(),
-            source_url: row.source_url.clone(),
-            canonical_url: row.canonical_url.clone(),
-            image_url: row.image_url.clone(),
-            image_caption: row.image_caption.clone(),
-            language: row.language.clone(),
-            slug: row.slug.clone(),
-            status: ArticleStatus::from_db(&row.status),
-            published_at: row.published_at,
-            comments_open: row.comments_open,
+            title: a.title.clone(),
+            summary: a.summary.clone(),
+            body_html: body.body_html.clone(),
+            body_text: body.body_text.clone(),
+            section_id: a.section_id,
+            tag_ids: id_list::decode(&a.tag_ids),
+            author_ids: id_list::decode(&a.author_ids),
+            byline: a.byline.clone(),
+            source_name: a.source_name.clone(),
+            source_url: a.source_url.clone(),
+            canonical_url: a.canonical_url.clone(),
+            image_url: a.image_url.clone(),
+            image_caption: a.image_caption.clone(),
+            language: a.language.clone(),
+            slug: a.slug.clone(),
+            status: ArticleStatus::from_db(&a.status),
+            published_at: a.published_at,
+            comments_open: a.comments_open,
         }
     }
 
@@ -664,11 +665,11 @@ fn keep_revision(
 ) -> Result<(), ServiceError> {
     let snapshot = serde_json::to_string(old)
         .map_err(|e| ServiceError::Inconsistent(format!("revision snapshot: {e}")))?;
-    let number = revisions_repo::next_number(conn, row.id)?;
+    let number = revisions_repo::next_number(conn, row.head.id)?;
     revisions_repo::insert(
         conn,
         &RevisionInsertForm {
-            article_id: row.id,
+            article_id: row.head.id,
             number,
             article_version: row.version,
             changed_fields: &changed.join(","),
