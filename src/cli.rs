@@ -30,6 +30,10 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Rebuild the search index (and the archive calendar's counts) from
+    /// the articles, e.g. after the text pipeline changed. Searches keep
+    /// using the old index until the new one is complete.
+    Reindex,
     /// Manage API tokens (only their SHA-256 is stored).
     #[command(subcommand)]
     Token(TokenCommand),

@@ -83,9 +83,40 @@ fn run(
             );
             Ok(())
         }
+        Command::Reindex => reindex(database),
         Command::Serve => serve(serve_args, database),
         Command::Token(command) => token(command, database),
     }
+}
+
+fn reindex(database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+    let db = connect(database, true)?;
+    let started = std::time::Instant::now();
+    let total = db
+        .run_blocking(khabar::repo::articles::count_all)
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    // Drawn on standard error when it is a terminal, hidden otherwise.
+    let bar = indicatif::ProgressBar::new(total.max(0) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} articles ({per_sec}, {eta} left)",
+        )
+        .map_err(|e| e.to_string())?
+        .progress_chars("=> "),
+    );
+    let indexed = db
+        .run_blocking(|conn| {
+            khabar::service::search::rebuild(conn, &mut |done| bar.set_position(done))
+        })
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("reindex failed: {e}"))?;
+    bar.finish_and_clear();
+    println!(
+        "{indexed} articles indexed for search in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn token(command: TokenCommand, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {

@@ -72,6 +72,15 @@ impl Application {
         if synced > 0 {
             tracing::info!(rows = synced, timezone = %zone, "stored the newsroom's local day of articles");
         }
+        // Articles written before search existed, or indexed by another
+        // version of the text pipeline, are indexed before the first request.
+        let indexed = db
+            .run_blocking(crate::service::search::sync_index)
+            .map_err(std::io::Error::other)?
+            .map_err(|e| std::io::Error::other(format!("search index: {e}")))?;
+        if indexed > 0 {
+            tracing::info!(articles = indexed, "indexed articles for search");
+        }
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();

@@ -142,10 +142,31 @@ impl DbTarget {
                     backend: "SQLite",
                     source,
                 })?;
+                register_sqlite_functions(&mut conn).map_err(|source| DbSetupError::Configure {
+                    backend: "SQLite",
+                    source,
+                })?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
     }
+}
+
+diesel::define_sql_function! {
+    /// Whether a phrase (a `domain::search` spec) occurs, in order, in one of
+    /// an article's indexed fields. SQLite only: FTS5 phrases cannot hold a
+    /// word's alternative readings, so searches check phrase order with it.
+    fn khabar_phrase(title: diesel::sql_types::Text, summary: diesel::sql_types::Text, body: diesel::sql_types::Text, spec: diesel::sql_types::Text) -> diesel::sql_types::Bool;
+}
+
+/// The SQL functions khabar's SQLite queries call.
+fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    khabar_phrase_utils::register_impl(
+        conn,
+        |title: String, summary: String, body: String, spec: String| {
+            crate::domain::search::phrase_in_fields(&[&title, &summary, &body], &spec)
+        },
+    )
 }
 
 /// Process-wide SQLite settings, applied once before the library initialises

@@ -118,6 +118,8 @@ diesel::table! {
     article_tags (article_id, tag_id) {
         article_id -> BigInt,
         tag_id -> BigInt,
+        /// A copy of the article's `published_at` (the order of tag pages).
+        published_at -> Nullable<Timestamp>,
     }
 }
 
@@ -126,6 +128,8 @@ diesel::table! {
         article_id -> BigInt,
         author_id -> BigInt,
         position -> Integer,
+        /// A copy of the article's `published_at` (the order of author pages).
+        published_at -> Nullable<Timestamp>,
     }
 }
 

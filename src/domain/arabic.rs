@@ -147,7 +147,7 @@ fn stem_with(token: &str, strip_waw: bool) -> String {
 /// [`stem`] of the token itself is always one of these, except when و is
 /// followed by another prefix ("وبالمدرسة"): Lucene removes only one prefix
 /// ("بالمدرس"); reading 2 removes both ("مدرس"), like "بالمدرسة".
-fn readings(token: &str) -> Vec<String> {
+pub fn readings(token: &str) -> Vec<String> {
     let mut out = Vec::with_capacity(2);
     if token.is_empty() {
         return out;

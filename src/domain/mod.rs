@@ -7,6 +7,7 @@ pub mod html;
 pub mod id_list;
 pub mod period;
 pub mod role;
+pub mod search;
 pub mod slug;
 pub mod token;
 

@@ -4,9 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{article_authors, article_slugs, article_stats, article_tags, articles};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::DbConnection;
 use crate::domain::article::{ArticleKey, ArticleStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
+use crate::domain::search::SearchQuery;
+use crate::repo::listing;
 
 /// A multi-row INSERT, per backend (MultiBackend has no batch insert).
 macro_rules! batch_execute {
@@ -120,6 +122,8 @@ pub struct StatsInsertForm {
 pub struct ArticleTagForm {
     pub article_id: i64,
     pub tag_id: i64,
+    /// The article's publication time (tag pages are walked in its order).
+    pub published_at: Option<NaiveDateTime>,
 }
 
 /// An author credit.
@@ -129,6 +133,8 @@ pub struct ArticleAuthorForm {
     pub article_id: i64,
     pub author_id: i64,
     pub position: i32,
+    /// The article's publication time (author pages are walked in its order).
+    pub published_at: Option<NaiveDateTime>,
 }
 
 /// Which articles a list may show, by editorial state.
@@ -173,6 +179,17 @@ pub struct ArticleFilter {
     pub published_from: Option<NaiveDateTime>,
     /// Published before this instant (UTC, exclusive).
     pub published_until: Option<NaiveDateTime>,
+    /// Only articles that match this search.
+    pub search: Option<SearchQuery>,
+}
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// By publication (or, for drafts, creation) time.
+    Keyset(KeysetOrder),
+    /// Best search match first (needs `search`), then newest.
+    Relevance,
 }
 
 /// Where a list page starts.
@@ -184,141 +201,50 @@ pub enum Window {
     After(Cursor),
 }
 
-type BoxedArticles<'a> = articles::BoxedQuery<'a, MultiBackend>;
-
-/// Articles matching `filter`. Boxed queries are cached as prepared
-/// statements by their SQL, so each filter combination is parsed once per
-/// connection; `IN (list of values)` never is (SQLite), hence none here.
-/// `now` is a bound parameter: a scheduled article appears the moment its
-/// time comes, with no job to flip it.
-fn published<'a>(filter: &'a ArticleFilter) -> BoxedArticles<'a> {
-    let mut query = match filter.visibility {
-        Visibility::Public { now } => articles::table
-            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-            .filter(articles::published_at.is_not_null())
-            .filter(articles::published_at.le(now))
-            .into_boxed(),
-        Visibility::Scheduled { now } => articles::table
-            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
-            .filter(articles::published_at.gt(now))
-            .into_boxed(),
-        Visibility::Draft => articles::table
-            .filter(articles::status.eq(ArticleStatus::Draft.as_str()))
-            .filter(articles::deleted_at.is_null())
-            .into_boxed(),
-    };
-    if let Some(from) = filter.published_from {
-        query = query.filter(articles::published_at.ge(from));
-    }
-    if let Some(until) = filter.published_until {
-        query = query.filter(articles::published_at.lt(until));
-    }
-    if let Some(section_id) = filter.section_id {
-        query = query.filter(articles::section_id.eq(section_id));
-    }
-    if let Some(language) = &filter.language {
-        query = query.filter(articles::language.eq(language));
-    }
-    if let Some(tag_id) = filter.tag_id {
-        query = query.filter(
-            articles::id.eq_any(
-                article_tags::table
-                    .filter(article_tags::tag_id.eq(tag_id))
-                    .select(article_tags::article_id),
-            ),
-        );
-    }
-    if let Some(author_id) = filter.author_id {
-        query = query.filter(
-            articles::id.eq_any(
-                article_authors::table
-                    .filter(article_authors::author_id.eq(author_id))
-                    .select(article_authors::article_id),
-            ),
-        );
-    }
-    query
-}
-
-/// The ids of one page, in order: walked on the covering index alone, so that
-/// rows skipped by OFFSET cost an index step, not a row and a join.
-fn page_ids<'a>(
-    filter: &'a ArticleFilter,
-    order: KeysetOrder,
-    window: Window,
-    limit: i64,
-) -> diesel::dsl::Select<BoxedArticles<'a>, articles::id> {
-    let mut query = published(filter);
-    let by_creation = filter.visibility.by_creation();
-    query = match (order, by_creation) {
-        (KeysetOrder::Newest, false) => {
-            query.order((articles::published_at.desc(), articles::id.desc()))
-        }
-        (KeysetOrder::Oldest, false) => {
-            query.order((articles::published_at.asc(), articles::id.asc()))
-        }
-        (KeysetOrder::Newest, true) => {
-            query.order((articles::created_at.desc(), articles::id.desc()))
-        }
-        (KeysetOrder::Oldest, true) => {
-            query.order((articles::created_at.asc(), articles::id.asc()))
-        }
-    };
-    match window {
-        Window::Offset(offset) => query = query.offset(offset),
-        Window::After(cursor) => {
-            // The cursor holds the sort key: publication time, or creation
-            // time for drafts.
-            let (at, id) = (cursor.published_at, cursor.id);
-            query = match (order, by_creation) {
-                (KeysetOrder::Newest, false) => query.filter(
-                    articles::published_at
-                        .lt(at)
-                        .or(articles::published_at.eq(at).and(articles::id.lt(id))),
-                ),
-                (KeysetOrder::Oldest, false) => query.filter(
-                    articles::published_at
-                        .gt(at)
-                        .or(articles::published_at.eq(at).and(articles::id.gt(id))),
-                ),
-                (KeysetOrder::Newest, true) => query.filter(
-                    articles::created_at
-                        .lt(at)
-                        .or(articles::created_at.eq(at).and(articles::id.lt(id))),
-                ),
-                (KeysetOrder::Oldest, true) => query.filter(
-                    articles::created_at
-                        .gt(at)
-                        .or(articles::created_at.eq(at).and(articles::id.gt(id))),
-                ),
-            };
-        }
-    }
-    query.limit(limit).select(articles::id)
-}
-
 /// A page of articles with their counters; bodies only when asked.
 /// The page's ids come from the covering index first; then its rows, by id.
 pub fn list_published(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
-    order: KeysetOrder,
+    order: ListOrder,
     window: Window,
     limit: i64,
     with_body: bool,
 ) -> QueryResult<Vec<ArticleRecord>> {
-    // MultiConnection cannot render a boxed subquery, so the ids are loaded
-    // first (a cached statement) and the rows by `IN (ids)`. Each order and
-    // shape is spelt out; the macro keeps the four variants identical.
-    let ids: Vec<i64> = page_ids(filter, order, window, limit).load(conn)?;
+    // The page's ids first (one cached statement that walks an index in the
+    // list's order), then its rows by `IN (ids)`. Each order is spelt out;
+    // the macro keeps the variants identical.
+    let ids = listing::page_ids(conn, filter, order, window, limit)?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let keyset = match order {
+        ListOrder::Keyset(keyset) => keyset,
+        ListOrder::Relevance => {
+            // Rows come back by time; put them back in rank order.
+            let mut rows = load_rows(conn, filter, KeysetOrder::Newest, &ids, with_body)?;
+            let rank: std::collections::HashMap<i64, usize> =
+                ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+            rows.sort_by_key(|r| rank.get(&r.head.id).copied().unwrap_or(usize::MAX));
+            return Ok(rows);
+        }
+    };
+    load_rows(conn, filter, keyset, &ids, with_body)
+}
+
+/// The rows of a page, by id, in list order.
+fn load_rows(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    order: KeysetOrder,
+    ids: &[i64],
+    with_body: bool,
+) -> QueryResult<Vec<ArticleRecord>> {
     macro_rules! load {
         ($ordering:expr) => {{
             let query = articles::table
                 .left_join(article_stats::table)
-                .filter(articles::id.eq_any(&ids))
+                .filter(articles::id.eq_any(ids))
                 .order($ordering);
             if with_body {
                 on_backend!(conn, c => query
@@ -363,7 +289,7 @@ pub fn list_published(
 
 /// How many articles match.
 pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
-    published(filter).count().get_result(conn)
+    listing::count(conn, filter)
 }
 
 /// One article by id or slug, with its body and version: published and due
@@ -584,12 +510,21 @@ pub fn soft_delete_if_version(
 }
 
 /// Replaces an article's tag links.
-pub fn replace_tags(conn: &mut DbConnection, article_id: i64, tag_ids: &[i64]) -> QueryResult<()> {
+pub fn replace_tags(
+    conn: &mut DbConnection,
+    article_id: i64,
+    tag_ids: &[i64],
+    published_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
     diesel::delete(article_tags::table.filter(article_tags::article_id.eq(article_id)))
         .execute(conn)?;
     let forms: Vec<ArticleTagForm> = tag_ids
         .iter()
-        .map(|&tag_id| ArticleTagForm { article_id, tag_id })
+        .map(|&tag_id| ArticleTagForm {
+            article_id,
+            tag_id,
+            published_at,
+        })
         .collect();
     insert_tags(conn, &forms).map(|_| ())
 }
@@ -599,6 +534,7 @@ pub fn replace_authors(
     conn: &mut DbConnection,
     article_id: i64,
     author_ids: &[i64],
+    published_at: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
     diesel::delete(article_authors::table.filter(article_authors::article_id.eq(article_id)))
         .execute(conn)?;
@@ -609,9 +545,25 @@ pub fn replace_authors(
             article_id,
             author_id,
             position: position as i32,
+            published_at,
         })
         .collect();
     insert_authors(conn, &forms).map(|_| ())
+}
+
+/// Copies a new publication time onto the article's link rows.
+pub fn set_link_times(
+    conn: &mut DbConnection,
+    article_id: i64,
+    published_at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(article_tags::table.filter(article_tags::article_id.eq(article_id)))
+        .set(article_tags::published_at.eq(published_at))
+        .execute(conn)?;
+    diesel::update(article_authors::table.filter(article_authors::article_id.eq(article_id)))
+        .set(article_authors::published_at.eq(published_at))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Whether a slug is taken: by an article now, or by one in the past.

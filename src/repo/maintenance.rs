@@ -1,6 +1,9 @@
 //! Database housekeeping: liveness probes and planner statistics.
 
+use diesel::prelude::*;
 use diesel::{sql_query, QueryResult, RunQueryDsl};
+
+use crate::db::schema::site_settings;
 
 use crate::db::DbConnection;
 
@@ -26,4 +29,22 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
         }
     }
     Ok(())
+}
+
+/// A stored site setting.
+pub fn setting(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
+    site_settings::table
+        .filter(site_settings::key.eq(key))
+        .select(site_settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Stores a site setting.
+pub fn set_setting(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<()> {
+    diesel::delete(site_settings::table.filter(site_settings::key.eq(key))).execute(conn)?;
+    diesel::insert_into(site_settings::table)
+        .values((site_settings::key.eq(key), site_settings::value.eq(value)))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -16,7 +16,10 @@ macro_rules! on_backend {
 
 pub mod archive;
 pub mod articles;
+pub mod listing;
 pub mod maintenance;
 pub mod revisions;
+pub mod search;
+pub mod sql;
 pub mod taxonomy;
 pub mod tokens;

@@ -9,11 +9,13 @@ use diesel::Connection;
 use crate::db::DbConnection;
 use crate::domain::article::TextDirection;
 use crate::domain::id_list;
+use crate::domain::search::SearchDocument;
 use crate::domain::slug::slugify;
 use crate::repo::articles::{
     self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
 };
 use crate::repo::maintenance;
+use crate::repo::search;
 use crate::repo::taxonomy::{self, AuthorInsertForm, SectionInsertForm, TagInsertForm};
 
 /// The article page the product serves, as published.
@@ -217,15 +219,18 @@ pub fn run(
                     view_count: a.view_count,
                     comment_count: 0,
                 });
+                let published_at = (!a.draft).then_some(a.published_at);
                 tag_links.extend(a.tags.iter().map(|t| ArticleTagForm {
                     article_id: *id,
                     tag_id: tag_ids[*t],
+                    published_at,
                 }));
                 author_links.extend(a.authors.iter().enumerate().map(|(pos, au)| {
                     ArticleAuthorForm {
                         article_id: *id,
                         author_id: author_ids[*au],
                         position: pos as i32,
+                        published_at,
                     }
                 }));
             }
@@ -236,6 +241,14 @@ pub fn run(
             for links in author_links.chunks(BATCH * 4) {
                 articles::insert_authors(conn, links)?;
             }
+            let texts: Vec<(&str, &str, &str)> = chunk
+                .iter()
+                .zip(&prepared)
+                .map(|(a, p)| (a.title.as_str(), a.summary.as_str(), p.body_text.as_str()))
+                .collect();
+            let docs = crate::domain::search::documents(&texts);
+            let entries: Vec<(i64, &SearchDocument)> = ids.iter().copied().zip(&docs).collect();
+            search::write(conn, &entries, true)?;
             report.generated += ids.len();
         }
         Ok(report)
@@ -410,9 +423,12 @@ fn insert_seed_article(
         .map(|tag_id| ArticleTagForm {
             article_id: id,
             tag_id: *tag_id,
+            published_at: Some(published_at),
         })
         .collect();
     articles::insert_tags(conn, &links)?;
+    let doc = SearchDocument::new(&seed.title, &seed.lead, &body_text);
+    search::write(conn, &[(id, &doc)], true)?;
     Ok(Some(id))
 }
 

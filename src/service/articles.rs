@@ -5,10 +5,11 @@ use chrono::NaiveDateTime;
 use crate::db::DbConnection;
 use crate::domain::article::{ArticleKey, EditorialStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
+use crate::domain::search::{highlight, SearchQuery};
 use crate::domain::{id_list, Entity};
 use crate::repo::articles::{
-    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, StatsRow, Visibility,
-    Window,
+    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, ListOrder, StatsRow,
+    Visibility, Window,
 };
 use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
@@ -31,6 +32,8 @@ pub struct ArticleView {
     pub authors: Vec<AuthorRow>,
     /// The edit counter (the ETag); 0 in lists.
     pub version: i64,
+    /// A search result's snippet, matched words in `<mark>` (HTML-escaped).
+    pub highlight: Option<String>,
 }
 
 /// Which articles, in which order, from where.
@@ -50,6 +53,8 @@ pub struct ListFilter {
     pub from: Option<NaiveDateTime>,
     /// Published before this instant (UTC, exclusive).
     pub until: Option<NaiveDateTime>,
+    /// Only articles matching this search.
+    pub search: Option<SearchQuery>,
 }
 
 /// Where a list page starts.
@@ -66,8 +71,10 @@ pub enum Position {
 pub struct ListRequest {
     /// Which articles.
     pub filter: ListFilter,
-    /// Newest or oldest first.
+    /// Newest or oldest first (a cursor keeps its own).
     pub order: KeysetOrder,
+    /// Best search match first (with a search, and pages by number only).
+    pub relevance: bool,
     /// Where to start.
     pub position: Position,
     /// Page size.
@@ -91,6 +98,10 @@ pub struct ArticlePage {
     pub total: Option<i64>,
     /// The order actually used.
     pub order: KeysetOrder,
+    /// Whether the page is ranked by relevance.
+    pub ranked: bool,
+    /// Whether more items follow this page.
+    pub has_more: bool,
 }
 
 /// What a lookup by key found.
@@ -142,6 +153,13 @@ pub fn list_articles(
         ),
         Position::After(cursor) => (cursor.order, Window::After(cursor)),
     };
+    let ranked =
+        request.relevance && request.filter.search.is_some() && matches!(window, Window::Offset(_));
+    let list_order = if ranked {
+        ListOrder::Relevance
+    } else {
+        ListOrder::Keyset(order)
+    };
     let Some(filter) = resolve(conn, &request.filter, now)? else {
         // An unknown section or tag matches nothing (as WordPress and Ghost do).
         return Ok(ArticlePage {
@@ -149,10 +167,14 @@ pub fn list_articles(
             next_cursor: None,
             total: request.include_total.then_some(0),
             order,
+            ranked,
+            has_more: false,
         });
     };
     let limit = i64::from(request.per_page) + 1;
-    let mut rows = repo::list_published(conn, &filter, order, window, limit, request.with_body)?;
+    // A search's snippets are cut from the body, loaded even when not shown.
+    let load_body = request.with_body || filter.search.is_some();
+    let mut rows = repo::list_published(conn, &filter, list_order, window, limit, load_body)?;
     if request.with_version {
         let ids: Vec<i64> = rows.iter().map(|r| r.head.id).collect();
         let versions: std::collections::HashMap<i64, i64> =
@@ -163,7 +185,8 @@ pub fn list_articles(
     }
     let has_more = rows.len() > request.per_page as usize;
     rows.truncate(request.per_page as usize);
-    let next_cursor = if has_more {
+    // Ranked pages go by number: a cursor is keyed by time, not by rank.
+    let next_cursor = if has_more && !ranked {
         rows.last().and_then(|r| {
             let key = if filter.visibility.by_creation() {
                 Some(r.head.created_at)
@@ -184,11 +207,28 @@ pub fn list_articles(
     } else {
         None
     };
+    let mut items = assemble(conn, cache, rows)?;
+    if let Some(search) = &filter.search {
+        for item in &mut items {
+            let body = item.body.as_ref().map_or("", |b| b.body_text.as_str());
+            item.highlight = Some(highlight(
+                search,
+                &item.article.title,
+                &item.article.summary,
+                body,
+            ));
+            if !request.with_body {
+                item.body = None;
+            }
+        }
+    }
     Ok(ArticlePage {
-        items: assemble(conn, cache, rows)?,
+        items,
         next_cursor,
         total,
         order,
+        ranked,
+        has_more,
     })
 }
 
@@ -210,6 +250,7 @@ fn resolve(
         language: filter.language.clone(),
         published_from: filter.from,
         published_until: filter.until,
+        search: filter.search.clone(),
     };
     if let Some(slug) = &filter.section {
         match taxonomy::find_section(conn, slug)? {
@@ -274,6 +315,7 @@ fn assemble(
                     .collect(),
                 section,
                 version: record.version,
+                highlight: None,
                 stats: record.stats,
                 body: record.body,
                 article: record.head,

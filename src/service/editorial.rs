@@ -18,6 +18,7 @@ use crate::repo::articles::{
 };
 use crate::repo::revisions::{self as revisions_repo, RevisionInsertForm};
 use crate::repo::taxonomy;
+use crate::service::search;
 use crate::service::tokens::Principal;
 use crate::service::{
     check_raw_length, field_errors, http_url, language_code, no_control, required, Conflict,
@@ -489,8 +490,16 @@ fn create_once(
             comment_count: 0,
         }],
     )?;
-    repo::replace_tags(conn, id, &state.tag_ids)?;
-    repo::replace_authors(conn, id, &state.author_ids)?;
+    repo::replace_tags(conn, id, &state.tag_ids, state.published_at)?;
+    repo::replace_authors(conn, id, &state.author_ids, state.published_at)?;
+    search::index_article(
+        conn,
+        id,
+        &state.title,
+        &state.summary,
+        &state.body_text,
+        true,
+    )?;
     Ok(id)
 }
 
@@ -614,10 +623,17 @@ pub fn update_article(
             return Err(ServiceError::VersionMismatch { current });
         }
         if new.tag_ids != old.tag_ids {
-            repo::replace_tags(conn, id, &new.tag_ids)?;
+            repo::replace_tags(conn, id, &new.tag_ids, new.published_at)?;
         }
         if new.author_ids != old.author_ids {
-            repo::replace_authors(conn, id, &new.author_ids)?;
+            repo::replace_authors(conn, id, &new.author_ids, new.published_at)?;
+        }
+        if new.published_at != old.published_at {
+            repo::set_link_times(conn, id, new.published_at)?;
+        }
+        if (&new.title, &new.summary, &new.body_text) != (&old.title, &old.summary, &old.body_text)
+        {
+            search::index_article(conn, id, &new.title, &new.summary, &new.body_text, false)?;
         }
         if new.slug != old.slug {
             if repo::old_slug_owner(conn, &new.slug)?.is_some() {

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod editorial;
 pub mod ops;
 pub mod revisions;
+pub mod search;
 pub mod taxonomy;
 pub mod tokens;
 

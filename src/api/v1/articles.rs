@@ -95,8 +95,10 @@ pub async fn answer_list(
                 .into_iter()
                 .flatten()
                 .min(),
+            search: params.search.clone(),
         },
         order: params.order,
+        relevance: params.relevance,
         position: match params.cursor {
             Some(cursor) => Position::After(cursor),
             None => Position::Page(params.page),
@@ -121,18 +123,29 @@ pub async fn answer_list(
     let query_string = req.query_string();
     let links = ListLinks {
         self_link: page_link(path, query_string, &[]),
-        next: next_cursor.as_ref().map(|c| {
-            // Past the last page number the spec allows, continue by cursor.
-            if by_cursor || params.page >= MAX_PAGE {
-                page_link(path, query_string, &[("cursor", Some(c.clone()))])
-            } else {
+        // Ranked pages go by number only (a cursor is keyed by time).
+        next: if page.ranked {
+            (page.has_more && params.page < MAX_PAGE).then(|| {
                 page_link(
                     path,
                     query_string,
                     &[("page", Some((params.page + 1).to_string()))],
                 )
-            }
-        }),
+            })
+        } else {
+            next_cursor.as_ref().map(|c| {
+                // Past the last page number the spec allows, continue by cursor.
+                if by_cursor || params.page >= MAX_PAGE {
+                    page_link(path, query_string, &[("cursor", Some(c.clone()))])
+                } else {
+                    page_link(
+                        path,
+                        query_string,
+                        &[("page", Some((params.page + 1).to_string()))],
+                    )
+                }
+            })
+        },
         prev: (!by_cursor && params.page > 1).then(|| {
             page_link(
                 path,
@@ -328,7 +341,10 @@ pub struct FieldsQuery {
 fn sparse<T: serde::Serialize>(dto: &T, fields: &[ArticleField]) -> serde_json::Value {
     let mut value = serde_json::to_value(dto).unwrap_or_default();
     if let serde_json::Value::Object(map) = &mut value {
-        map.retain(|key, _| key == "id" || fields.iter().any(|f| f.key() == key));
+        // A search result's snippet belongs to the result, whatever is named.
+        map.retain(|key, _| {
+            key == "id" || key == "highlight" || fields.iter().any(|f| f.key() == key)
+        });
     }
     value
 }

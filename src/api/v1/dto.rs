@@ -185,6 +185,12 @@ pub struct ArticleDto {
     pub from_archive: bool,
     /// Whether new comments are accepted.
     pub comments_open: bool,
+    /// With `q` only: an extract of the article with the matched words in
+    /// `<mark>…</mark>`; everything else in it is HTML-escaped, so it can be
+    /// inserted as HTML as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "قال <mark>وزير</mark> الدفاع الإيراني…")]
+    pub highlight: Option<String>,
 }
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -253,6 +259,7 @@ impl ArticleDto {
             comment_count: view.stats.comment_count,
             from_archive: is_archived(published, now, settings.archive_after),
             comments_open: a.comments_open,
+            highlight: view.highlight,
         }
     }
 }
@@ -401,6 +408,12 @@ pub struct EditorialArticleDto {
     pub from_archive: bool,
     /// Whether new comments are accepted.
     pub comments_open: bool,
+    /// With `q` only: an extract of the article with the matched words in
+    /// `<mark>…</mark>`; everything else in it is HTML-escaped, so it can be
+    /// inserted as HTML as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "قال <mark>وزير</mark> الدفاع الإيراني…")]
+    pub highlight: Option<String>,
 }
 
 impl EditorialArticleDto {
@@ -442,6 +455,7 @@ impl EditorialArticleDto {
             comment_count: a.comment_count,
             from_archive: a.from_archive,
             comments_open: a.comments_open,
+            highlight: a.highlight,
         }
     }
 }
@@ -604,4 +618,7 @@ pub struct ArticleFields {
     pub from_archive: Option<bool>,
     #[schema(required = false)]
     pub comments_open: Option<bool>,
+    /// With `q` only: the matched words in `<mark>…</mark>`, the rest escaped.
+    #[schema(required = false)]
+    pub highlight: Option<String>,
 }

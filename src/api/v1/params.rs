@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::domain::article::EditorialStatus;
 use crate::domain::cursor::{Cursor, KeysetOrder};
+use crate::domain::search::{self, QueryError, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_TERMS};
 use crate::error::{AppError, FieldError};
 
 /// Largest page size.
@@ -25,6 +26,9 @@ pub enum ArticleSort {
     Newest,
     /// Oldest first.
     Oldest,
+    /// Best search match first (the default with `q`; needs `q`): title
+    /// matches above summary matches above body-only matches, then newest.
+    Relevance,
 }
 
 /// Fields a client may ask for with `fields`.
@@ -128,7 +132,16 @@ pub struct ArticleListQuery {
     /// Only articles in this language (ISO 639 code).
     #[param(value_type = Option<String>, pattern = "^[a-z]{2,3}$", example = "ar")]
     pub language: Option<String>,
-    /// Order: `newest` (default) or `oldest` first. A `cursor` keeps the order it was made with.
+    /// Search: words (all of them), `"a phrase"` (in order), `-word` or
+    /// `-"a phrase"` (none of them). Arabic-aware: hamza forms, ة/ه, ى/ي,
+    /// diacritics, tatweel, Eastern digits and attached prefixes (ال، و، ب،
+    /// ل، ك، ف) and suffixes match. At most 200 characters and 20 words.
+    /// Each result then carries `highlight`.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "وزير الدفاع")]
+    pub q: Option<String>,
+    /// Order: `newest` (default) or `oldest` first, or `relevance` (the
+    /// default with `q`, which it needs; pages by `page` only, so no
+    /// `next_cursor`). A `cursor` keeps the order it was made with.
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
     /// Comma-separated fields to return (sparse fieldset); `id` is always returned.
@@ -205,6 +218,10 @@ pub struct ArticleListParams {
     pub from: Option<chrono::NaiveDateTime>,
     /// Published before (UTC, exclusive).
     pub until: Option<chrono::NaiveDateTime>,
+    /// The parsed search.
+    pub search: Option<SearchQuery>,
+    /// Rank by relevance (with `search` only).
+    pub relevance: bool,
 }
 
 /// Parsed page query.
@@ -261,6 +278,36 @@ fn text_param(
         None
     } else {
         Some(raw)
+    }
+}
+
+/// Why `q` cannot be searched, in both languages.
+fn search_error(e: QueryError) -> FieldError {
+    match e {
+        QueryError::Empty => FieldError::new(
+            "q",
+            "empty_query",
+            "q has nothing to search for once punctuation and diacritics are removed.",
+            "لا يبقى في q ما يُبحث عنه بعد حذف علامات الترقيم والتشكيل.",
+        ),
+        QueryError::OnlyExclusions => FieldError::new(
+            "q",
+            "only_exclusions",
+            "q only excludes words (-word); add a word to find.",
+            "يستبعد q كلمات فقط (-كلمة)؛ أضف كلمة يُبحث عنها.",
+        ),
+        QueryError::TooLong => FieldError::new(
+            "q",
+            "query_too_long",
+            format!("q must be at most {MAX_QUERY_CHARS} characters."),
+            format!("يجب ألا يتجاوز q ‏{MAX_QUERY_CHARS} حرفاً."),
+        ),
+        QueryError::TooManyTerms => FieldError::new(
+            "q",
+            "too_many_terms",
+            format!("q must have at most {MAX_QUERY_TERMS} words."),
+            format!("يجب ألا يتجاوز q ‏{MAX_QUERY_TERMS} كلمة."),
+        ),
     }
 }
 
@@ -374,17 +421,52 @@ impl ArticleListQuery {
             }
             None => None,
         };
-        let order = match self.sort.as_deref() {
-            None | Some("newest") => KeysetOrder::Newest,
-            Some("oldest") => KeysetOrder::Oldest,
+        let search = match self.q {
+            None => None,
+            Some(raw) if has_control(&raw) => {
+                errors.push(FieldError::new(
+                    "q",
+                    "invalid_value",
+                    "q must not contain control characters.",
+                    "يجب ألا يحتوي q محارف تحكّم.",
+                ));
+                None
+            }
+            Some(raw) => match search::parse(&raw) {
+                Ok(query) => Some(query),
+                Err(e) => {
+                    errors.push(search_error(e));
+                    None
+                }
+            },
+        };
+        let searching = search.is_some();
+        let (order, relevance) = match self.sort.as_deref() {
+            None if searching => (KeysetOrder::Newest, true),
+            None | Some("newest") => (KeysetOrder::Newest, false),
+            Some("oldest") => (KeysetOrder::Oldest, false),
+            Some("relevance") if searching => (KeysetOrder::Newest, true),
+            Some("relevance") => {
+                // Without a valid q there is nothing to rank (a bad q is
+                // reported on its own).
+                if !errors.0.iter().any(|e| e.field == "q") {
+                    errors.push(FieldError::new(
+                        "sort",
+                        "relevance_needs_q",
+                        "sort=relevance needs a search in q.",
+                        "الترتيب relevance يحتاج إلى بحث في q.",
+                    ));
+                }
+                (KeysetOrder::Newest, false)
+            }
             Some(other) => {
                 errors.push(FieldError::new(
                     "sort",
                     "invalid_sort",
-                    format!("sort must be newest or oldest (got {other:?})."),
-                    format!("يجب أن يكون الترتيب newest أو oldest (وصل {other:?})."),
+                    format!("sort must be newest, oldest or relevance (got {other:?})."),
+                    format!("يجب أن يكون الترتيب newest أو oldest أو relevance (وصل {other:?})."),
                 ));
-                KeysetOrder::Newest
+                (KeysetOrder::Newest, false)
             }
         };
         let fields = match self.fields {
@@ -470,6 +552,8 @@ impl ArticleListQuery {
             }
         }
         errors.finish(ArticleListParams {
+            search,
+            relevance,
             from,
             until,
             status,

@@ -1,0 +1,632 @@
+//! Full-text search: what a query means, what an article indexes, and the
+//! highlighted snippet. Both backends get their query from here (a
+//! PostgreSQL `tsquery` or an SQLite FTS5 expression), built from the same
+//! terms as the index (`arabic::readings` per token), so that one query finds
+//! the same articles on both.
+//!
+//! Written by hand: no crate parses this query language or renders it for
+//! both engines.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::domain::arabic::{normalize, readings, tokenize};
+
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most words (tokens, phrases' words included) in one query.
+pub const MAX_QUERY_TERMS: usize = 20;
+/// Bumped whenever the text pipeline (normaliser, tokeniser, stemmer) or the
+/// document layout changes: the index is rebuilt at start-up when the stored
+/// version differs.
+pub const PIPELINE_VERSION: &str = "1";
+
+/// PostgreSQL keeps positions up to 16383 (larger ones are clamped).
+const MAX_TS_POSITION: usize = 16_383;
+/// PostgreSQL keeps at most 256 positions per lexeme.
+const MAX_TS_POSITIONS_PER_LEXEME: usize = 256;
+
+/// Why a query cannot be run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryError {
+    /// Nothing searchable is left after normalisation (punctuation, marks).
+    Empty,
+    /// Only exclusions: nothing to find.
+    OnlyExclusions,
+    /// More than [`MAX_QUERY_CHARS`] characters.
+    TooLong,
+    /// More than [`MAX_QUERY_TERMS`] words.
+    TooManyTerms,
+}
+
+/// One query position: any of these index terms matches it.
+pub type Alternatives = Vec<String>;
+
+/// One thing a query asks for (or excludes).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Clause {
+    /// One word.
+    Term(Alternatives),
+    /// Words in this order, next to each other, in one field.
+    Phrase(Vec<Alternatives>),
+}
+
+impl Clause {
+    fn positions(&self) -> &[Alternatives] {
+        match self {
+            Clause::Term(alternatives) => std::slice::from_ref(alternatives),
+            Clause::Phrase(words) => words,
+        }
+    }
+
+    /// `a|b c`: positions by spaces, alternatives by bars (the phrase check's
+    /// argument; terms never contain either).
+    fn spec(&self) -> String {
+        self.positions()
+            .iter()
+            .map(|alternatives| alternatives.join("|"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A parsed query: every `must` clause and none of the `must_not` ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// All of these (AND).
+    pub must: Vec<Clause>,
+    /// None of these.
+    pub must_not: Vec<Clause>,
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\u{201C}' | '\u{201D}' | '\u{00AB}' | '\u{00BB}')
+}
+
+/// Parses a reader's query: words (all of them), `"a phrase"` (also in
+/// “…” or «…»), `-word` and `-"a phrase"` (none of them). A word that
+/// tokenises into several ("covid-19") is a phrase. Limits are checked
+/// before any work that grows with the query.
+pub fn parse(q: &str) -> Result<SearchQuery, QueryError> {
+    let chars: Vec<char> = q.chars().collect();
+    if chars.len() > MAX_QUERY_CHARS {
+        return Err(QueryError::TooLong);
+    }
+    let mut must: Vec<Clause> = Vec::new();
+    let mut must_not: Vec<Clause> = Vec::new();
+    let mut terms = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let negated = chars[i] == '-' && chars.get(i + 1).is_some_and(|c| !c.is_whitespace());
+        if negated {
+            i += 1;
+        }
+        let text: String = if is_quote(chars[i]) {
+            let start = i + 1;
+            let mut end = start;
+            while end < chars.len() && !is_quote(chars[end]) {
+                end += 1;
+            }
+            i = end + 1;
+            chars[start..end.min(chars.len())].iter().collect()
+        } else {
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() {
+                i += 1;
+            }
+            chars[start..i].iter().collect()
+        };
+        let tokens = tokenize(&normalize(&text));
+        if tokens.is_empty() {
+            continue;
+        }
+        terms += tokens.len();
+        if terms > MAX_QUERY_TERMS {
+            return Err(QueryError::TooManyTerms);
+        }
+        let mut words: Vec<Alternatives> = tokens.iter().map(|t| readings(t)).collect();
+        let clause = if words.len() == 1 {
+            Clause::Term(words.remove(0))
+        } else {
+            Clause::Phrase(words)
+        };
+        let list = if negated { &mut must_not } else { &mut must };
+        if !list.contains(&clause) {
+            list.push(clause);
+        }
+    }
+    if must.is_empty() {
+        return Err(if must_not.is_empty() {
+            QueryError::Empty
+        } else {
+            QueryError::OnlyExclusions
+        });
+    }
+    Ok(SearchQuery { must, must_not })
+}
+
+/// A `tsquery` lexeme literal.
+fn ts_lexeme(term: &str) -> String {
+    format!("'{}'", term.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// An FTS5 string literal.
+fn fts_string(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+fn ts_alternatives(alternatives: &[String]) -> String {
+    let inner: Vec<String> = alternatives.iter().map(|a| ts_lexeme(a)).collect();
+    format!("({})", inner.join(" | "))
+}
+
+fn fts_alternatives(alternatives: &[String]) -> String {
+    let inner: Vec<String> = alternatives.iter().map(|a| fts_string(a)).collect();
+    format!("({})", inner.join(" OR "))
+}
+
+impl SearchQuery {
+    /// The PostgreSQL `tsquery` text (cast with `::tsquery`: the terms are
+    /// already processed, so no text search configuration touches them).
+    /// Phrases use `<->`, which PostgreSQL checks against positions.
+    pub fn to_tsquery(&self) -> String {
+        let clause = |c: &Clause| match c {
+            Clause::Term(alternatives) => ts_alternatives(alternatives),
+            Clause::Phrase(words) => {
+                let inner: Vec<String> = words.iter().map(|w| ts_alternatives(w)).collect();
+                format!("({})", inner.join(" <-> "))
+            }
+        };
+        let mut parts: Vec<String> = self.must.iter().map(clause).collect();
+        parts.extend(self.must_not.iter().map(|c| format!("!{}", clause(c))));
+        parts.join(" & ")
+    }
+
+    /// The SQLite FTS5 `MATCH` expression. FTS5 has no alternatives inside a
+    /// phrase, so a phrase contributes its words (AND) here and its order is
+    /// checked by [`SearchQuery::phrases`]; excluded phrases are left to
+    /// [`SearchQuery::excluded_phrases`] entirely.
+    pub fn to_fts5(&self) -> String {
+        let positive: Vec<String> = self
+            .must
+            .iter()
+            .flat_map(|c| c.positions().iter().map(|a| fts_alternatives(a)))
+            .collect();
+        let mut expr = format!("({})", positive.join(" AND "));
+        let excluded: Vec<String> = self
+            .must_not
+            .iter()
+            .filter_map(|c| match c {
+                Clause::Term(alternatives) => Some(fts_alternatives(alternatives)),
+                Clause::Phrase(_) => None,
+            })
+            .collect();
+        if !excluded.is_empty() {
+            expr = format!("{expr} NOT ({})", excluded.join(" OR "));
+        }
+        expr
+    }
+
+    /// The phrases every result must contain, as [`phrase_in_fields`] specs.
+    pub fn phrases(&self) -> Vec<String> {
+        self.must
+            .iter()
+            .filter(|c| matches!(c, Clause::Phrase(_)))
+            .map(Clause::spec)
+            .collect()
+    }
+
+    /// The phrases no result may contain, as [`phrase_in_fields`] specs.
+    pub fn excluded_phrases(&self) -> Vec<String> {
+        self.must_not
+            .iter()
+            .filter(|c| matches!(c, Clause::Phrase(_)))
+            .map(Clause::spec)
+            .collect()
+    }
+
+    /// Every term the query looks for (for highlighting).
+    pub fn wanted_terms(&self) -> HashSet<&str> {
+        self.must
+            .iter()
+            .flat_map(|c| c.positions())
+            .flatten()
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// Whether a phrase (a spec from [`SearchQuery::phrases`]) occurs in one of
+/// these fields, each as stored by [`SearchDocument::fts_field`]. The same
+/// rule as PostgreSQL's `<->` over [`SearchDocument::tsvector`]: consecutive
+/// positions of one field, each with a reading the phrase allows there.
+pub fn phrase_in_fields(fields: &[&str], spec: &str) -> bool {
+    let wanted: Vec<Vec<&str>> = spec
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split('|').collect())
+        .collect();
+    if wanted.is_empty() {
+        return false;
+    }
+    fields.iter().any(|field| {
+        let positions: Vec<Vec<&str>> = field
+            .split(' ')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split('|').collect())
+            .collect();
+        positions.windows(wanted.len()).any(|window| {
+            window
+                .iter()
+                .zip(&wanted)
+                .all(|(have, want)| have.iter().any(|h| want.contains(h)))
+        })
+    })
+}
+
+/// What an article puts in the index: per field, its words in order, each
+/// with its readings (`arabic::readings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDocument {
+    /// The title's words.
+    pub title: Vec<Alternatives>,
+    /// The summary's words.
+    pub summary: Vec<Alternatives>,
+    /// The body's words (from the plain-text body).
+    pub body: Vec<Alternatives>,
+}
+
+fn positions_of(text: &str) -> Vec<Alternatives> {
+    tokenize(&normalize(text))
+        .iter()
+        .map(|t| readings(t))
+        .collect()
+}
+
+impl SearchDocument {
+    /// Processes an article's searchable text.
+    pub fn new(title: &str, summary: &str, body_text: &str) -> Self {
+        SearchDocument {
+            title: positions_of(title),
+            summary: positions_of(summary),
+            body: positions_of(body_text),
+        }
+    }
+
+    /// One field for FTS5 (tokenizer `ascii`, which splits on spaces and
+    /// bars): positions separated by spaces, a word's readings by `|`.
+    pub fn fts_field(words: &[Alternatives]) -> String {
+        words
+            .iter()
+            .map(|w| w.join("|"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The whole document as a PostgreSQL `tsvector` literal: title (weight
+    /// A), summary (B) and body (D), each word's readings at the word's
+    /// position, one empty position between fields so that no phrase spans
+    /// two of them.
+    pub fn tsvector(&self) -> String {
+        ts_literal(&[(&self.title, 'A'), (&self.summary, 'B'), (&self.body, 'D')])
+    }
+
+    /// Title and summary only, for ranking (small enough to stay in the row,
+    /// so ranking a thousand matches does not read a thousand bodies).
+    pub fn head_tsvector(&self) -> String {
+        ts_literal(&[(&self.title, 'A'), (&self.summary, 'B')])
+    }
+}
+
+/// The documents of many articles (title, summary, plain body), processed
+/// on two threads: the text pipeline is most of a bulk load's CPU time.
+pub fn documents(texts: &[(&str, &str, &str)]) -> Vec<SearchDocument> {
+    let build = |part: &[(&str, &str, &str)]| -> Vec<SearchDocument> {
+        part.iter()
+            .map(|(title, summary, body)| SearchDocument::new(title, summary, body))
+            .collect()
+    };
+    if texts.len() < 64 {
+        return build(texts);
+    }
+    let (first, second) = texts.split_at(texts.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| build(second));
+        let mut docs = build(first);
+        docs.extend(other.join().expect("the text pipeline does not panic"));
+        docs
+    })
+}
+
+fn ts_literal(fields: &[(&Vec<Alternatives>, char)]) -> String {
+    let mut lexemes: BTreeMap<&str, Vec<(usize, char)>> = BTreeMap::new();
+    let mut position = 0;
+    for (words, weight) in fields {
+        for word in words.iter() {
+            position += 1;
+            for reading in word {
+                let at = lexemes.entry(reading.as_str()).or_default();
+                if at.len() < MAX_TS_POSITIONS_PER_LEXEME {
+                    at.push((position.min(MAX_TS_POSITION), *weight));
+                }
+            }
+        }
+        position += 1;
+    }
+    let mut out = String::new();
+    for (lexeme, at) in lexemes {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&ts_lexeme(lexeme));
+        out.push(':');
+        let list: Vec<String> = at.iter().map(|(p, w)| format!("{p}{w}")).collect();
+        out.push_str(&list.join(","));
+    }
+    out
+}
+
+/// Words in a snippet.
+const SNIPPET_WORDS: usize = 30;
+
+/// A word of the original text: its byte span and whether the query wants it.
+struct Word {
+    start: usize,
+    end: usize,
+    hit: bool,
+}
+
+fn words_of(text: &str, wanted: &HashSet<&str>) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let is_word =
+        |c: char| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+    let close = |s: usize, e: usize, out: &mut Vec<Word>| {
+        let hit = tokenize(&normalize(&text[s..e]))
+            .iter()
+            .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())));
+        out.push(Word {
+            start: s,
+            end: e,
+            hit,
+        });
+    };
+    for (i, c) in text.char_indices() {
+        match (is_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                close(s, i, &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        close(s, text.len(), &mut out);
+    }
+    out
+}
+
+/// Escaped text with whitespace runs collapsed to one space.
+fn push_plain(out: &mut String, text: &str) {
+    let mut last_space = false;
+    let mut collapsed = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !last_space {
+                collapsed.push(' ');
+            }
+            last_space = true;
+        } else {
+            collapsed.push(c);
+            last_space = false;
+        }
+    }
+    out.push_str(&html_escape::encode_text(&collapsed));
+}
+
+/// The best window of one field: (hits, snippet).
+fn best_window(text: &str, wanted: &HashSet<&str>) -> (usize, String) {
+    let words = words_of(text, wanted);
+    if words.is_empty() {
+        return (0, String::new());
+    }
+    let width = SNIPPET_WORDS.min(words.len());
+    let mut hits: usize = words[..width].iter().filter(|w| w.hit).count();
+    let (mut best, mut best_start) = (hits, 0);
+    for start in 1..=(words.len() - width) {
+        hits = hits - usize::from(words[start - 1].hit) + usize::from(words[start + width - 1].hit);
+        if hits > best {
+            (best, best_start) = (hits, start);
+        }
+    }
+    let window = &words[best_start..best_start + width];
+    let from = if best_start == 0 { 0 } else { window[0].start };
+    let last = best_start + width == words.len();
+    let to = if last {
+        text.len()
+    } else {
+        window[width - 1].end
+    };
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    let mut at = from;
+    for w in window {
+        push_plain(&mut out, &text[at..w.start]);
+        if w.hit {
+            out.push_str("<mark>");
+            push_plain(&mut out, &text[w.start..w.end]);
+            out.push_str("</mark>");
+        } else {
+            push_plain(&mut out, &text[w.start..w.end]);
+        }
+        at = w.end;
+    }
+    push_plain(&mut out, &text[at..to]);
+    if !last {
+        out.push('…');
+    }
+    (best, out.trim().to_string())
+}
+
+/// A short extract of an article with the words the query matched in
+/// `<mark>…</mark>` and everything else HTML-escaped: the window of the
+/// summary or body with the most matched words (the summary on a tie), or
+/// the title when only the title matched.
+pub fn highlight(query: &SearchQuery, title: &str, summary: &str, body_text: &str) -> String {
+    let wanted = query.wanted_terms();
+    let (summary_hits, summary_snippet) = best_window(summary, &wanted);
+    let (body_hits, body_snippet) = best_window(body_text, &wanted);
+    if summary_hits == 0 && body_hits == 0 {
+        let (title_hits, title_snippet) = best_window(title, &wanted);
+        if title_hits > 0 || summary_snippet.is_empty() {
+            return title_snippet;
+        }
+        return summary_snippet;
+    }
+    if body_hits > summary_hits {
+        body_snippet
+    } else {
+        summary_snippet
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alt(words: &[&str]) -> Alternatives {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn words_and_phrases() {
+        let q = parse("وزير \"الدفاع الوطني\" -موسكو").unwrap();
+        assert_eq!(
+            q.must,
+            vec![
+                Clause::Term(alt(&["وزير", "زير"])),
+                Clause::Phrase(vec![alt(&["دفاع"]), alt(&["وطن"])]),
+            ]
+        );
+        assert_eq!(q.must_not, vec![Clause::Term(alt(&["موسكو"]))]);
+    }
+
+    #[test]
+    fn arabic_quotes_and_hyphenated_words_are_phrases() {
+        let q = parse("«وزير الدفاع» covid-19").unwrap();
+        assert_eq!(q.must.len(), 2);
+        assert!(q.must.iter().all(|c| matches!(c, Clause::Phrase(_))));
+        // An unclosed quote runs to the end.
+        let q = parse("\"وزير الدفاع").unwrap();
+        assert!(matches!(&q.must[0], Clause::Phrase(w) if w.len() == 2));
+    }
+
+    #[test]
+    fn limits_and_empty_queries() {
+        assert_eq!(parse(""), Err(QueryError::Empty));
+        assert_eq!(parse("  ؟! ، ..."), Err(QueryError::Empty));
+        assert_eq!(parse("\u{064E}\u{0650}"), Err(QueryError::Empty));
+        assert_eq!(parse("-موسكو"), Err(QueryError::OnlyExclusions));
+        assert_eq!(parse(&"ا".repeat(201)), Err(QueryError::TooLong));
+        assert!(parse(&"ا".repeat(200)).is_ok());
+        let words: Vec<String> = (0..21).map(|i| format!("w{i}")).collect();
+        assert_eq!(parse(&words.join(" ")), Err(QueryError::TooManyTerms));
+        assert!(parse(&words[..20].join(" ")).is_ok());
+        // A phrase's words count.
+        let phrase = format!("\"{}\" extra", words[..20].join(" "));
+        assert_eq!(parse(&phrase), Err(QueryError::TooManyTerms));
+    }
+
+    #[test]
+    fn a_lone_hyphen_is_no_exclusion() {
+        let q = parse("وزير - الدفاع").unwrap();
+        assert_eq!(q.must.len(), 2);
+        assert!(q.must_not.is_empty());
+    }
+
+    #[test]
+    fn repeated_clauses_count_once() {
+        let q = parse("وزير الوزير وزير").unwrap();
+        // "وزير" and "الوزير" differ in readings (the second has no waw reading).
+        assert_eq!(q.must.len(), 2);
+    }
+
+    #[test]
+    fn tsquery_rendering() {
+        let q = parse("وزير \"الدفاع الوطني\" -موسكو").unwrap();
+        assert_eq!(
+            q.to_tsquery(),
+            "('وزير' | 'زير') & (('دفاع') <-> ('وطن')) & !('موسكو')"
+        );
+    }
+
+    #[test]
+    fn fts5_rendering() {
+        let q = parse("وزير \"الدفاع الوطني\" -موسكو -\"بيت المال\"").unwrap();
+        assert_eq!(
+            q.to_fts5(),
+            "((\"وزير\" OR \"زير\") AND (\"دفاع\") AND (\"وطن\")) NOT ((\"موسكو\"))"
+        );
+        assert_eq!(q.phrases(), vec!["دفاع وطن".to_string()]);
+        assert_eq!(q.excluded_phrases(), vec!["بيت مال".to_string()]);
+    }
+
+    #[test]
+    fn documents() {
+        let d = SearchDocument::new("وزير الدفاع", "قال الوزير", "");
+        assert_eq!(SearchDocument::fts_field(&d.title), "وزير|زير دفاع");
+        assert_eq!(d.tsvector(), "'دفاع':2A 'زير':1A 'قال':4B 'وزير':1A,5B");
+        assert_eq!(d.head_tsvector(), d.tsvector());
+        assert_eq!(SearchDocument::new("", "", "").tsvector(), "");
+    }
+
+    #[test]
+    fn phrases_match_in_order_within_one_field() {
+        let d = SearchDocument::new("وزير الدفاع", "الوطني اليوم", "");
+        let fields = [
+            SearchDocument::fts_field(&d.title),
+            SearchDocument::fts_field(&d.summary),
+        ];
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let spec = |q: &str| parse(q).unwrap().phrases()[0].clone();
+        assert!(phrase_in_fields(&fields, &spec("\"وزير الدفاع\"")));
+        assert!(phrase_in_fields(&fields, &spec("\"والوزير دفاع\"")));
+        assert!(!phrase_in_fields(&fields, &spec("\"الدفاع وزير\"")));
+        // Not across the title/summary boundary.
+        assert!(!phrase_in_fields(&fields, &spec("\"الدفاع الوطني\"")));
+    }
+
+    #[test]
+    fn highlight_marks_matches_and_escapes_the_rest() {
+        let q = parse("الوزير").unwrap();
+        let h = highlight(
+            &q,
+            "عنوان",
+            "ملخص <b>",
+            "قال وزيرُ الدفاع & آخرون\n\nإن الوزير سافر.",
+        );
+        assert_eq!(
+            h,
+            "قال <mark>وزيرُ</mark> الدفاع &amp; آخرون إن <mark>الوزير</mark> سافر."
+        );
+        // Title-only match: the title, marked.
+        let h = highlight(&q, "الوزير <يصل>", "ملخص", "نص");
+        assert_eq!(h, "<mark>الوزير</mark> &lt;يصل&gt;");
+    }
+
+    #[test]
+    fn highlight_picks_the_densest_window() {
+        let q = parse("موسكو").unwrap();
+        let filler = "كلمة ".repeat(100);
+        let body = format!("{filler}زار موسكو ثم موسكو {filler}");
+        let h = highlight(&q, "", "لا شيء", &body);
+        assert!(h.starts_with('…') && h.ends_with('…'), "{h}");
+        assert_eq!(h.matches("<mark>موسكو</mark>").count(), 2, "{h}");
+    }
+}

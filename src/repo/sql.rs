@@ -1,0 +1,112 @@
+//! SQL text built at run time, with bound values, that Diesel may keep as a
+//! prepared statement.
+//!
+//! `diesel::sql_query` marks itself unsafe to cache, so every run would be
+//! parsed and planned again; list pages and searches are hot, and their SQL
+//! is one of a few dozen shapes. This fragment renders its placeholders
+//! through the backend (`?` or `$n`) and lets Diesel's statement cache key
+//! it by its text. Hand-written because Diesel's DSL cannot express a list
+//! that is driven by a link table, an FTS5 table or a `tsvector`.
+
+use chrono::NaiveDateTime;
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Text, Timestamp, Untyped};
+use diesel::{QueryResult, RunQueryDsl};
+
+/// A bound value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// A 64-bit integer.
+    BigInt(i64),
+    /// A UTC timestamp without zone.
+    Timestamp(NaiveDateTime),
+}
+
+#[derive(Debug, Clone)]
+enum Piece {
+    Sql(String),
+    Bind(Value),
+}
+
+/// SQL text and values, in order.
+#[derive(Debug, Clone, Default)]
+pub struct RawSql {
+    pieces: Vec<Piece>,
+}
+
+impl RawSql {
+    /// Empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends SQL text (never user input).
+    pub fn sql(&mut self, text: &str) -> &mut Self {
+        match self.pieces.last_mut() {
+            Some(Piece::Sql(last)) => last.push_str(text),
+            _ => self.pieces.push(Piece::Sql(text.to_string())),
+        }
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.pieces.push(Piece::Bind(value));
+        self
+    }
+
+    /// Appends another fragment.
+    pub fn append(&mut self, other: RawSql) -> &mut Self {
+        for piece in other.pieces {
+            match piece {
+                Piece::Sql(text) => {
+                    self.sql(&text);
+                }
+                Piece::Bind(value) => {
+                    self.bind(value);
+                }
+            }
+        }
+        self
+    }
+}
+
+impl<DB> QueryFragment<DB> for RawSql
+where
+    DB: Backend,
+    String: ToSql<Text, DB>,
+    i64: ToSql<BigInt, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+    DB: diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Timestamp>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(text) => out.push_sql(text),
+                Piece::Bind(Value::Text(v)) => out.push_bind_param::<Text, String>(v)?,
+                Piece::Bind(Value::BigInt(v)) => out.push_bind_param::<BigInt, i64>(v)?,
+                Piece::Bind(Value::Timestamp(v)) => {
+                    out.push_bind_param::<Timestamp, NaiveDateTime>(v)?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueryId for RawSql {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for RawSql {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for RawSql {}
