@@ -228,6 +228,19 @@ impl SearchQuery {
             .collect()
     }
 
+    /// The words [`head_score`] ranks by: every wanted word, its readings
+    /// joined by `|`, words by spaces.
+    pub fn rank_spec(&self) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for position in self.must.iter().flat_map(|c| c.positions()) {
+            let word = position.join("|");
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        words.join(" ")
+    }
+
     /// Every term the query looks for (for highlighting).
     pub fn wanted_terms(&self) -> HashSet<&str> {
         self.must
@@ -265,6 +278,33 @@ pub fn phrase_in_fields(fields: &[&str], spec: &str) -> bool {
                 .all(|(have, want)| have.iter().any(|h| want.contains(h)))
         })
     })
+}
+
+/// How well title and summary (as stored by [`SearchDocument::fts_field`])
+/// match the words of a [`SearchQuery::rank_spec`]: each word scores 1 if
+/// the title has it, else 0.4 if the summary has it, else 0 (body only).
+/// So a title match always ranks above a summary match, and that above a
+/// body-only match, whatever the lengths; SQLite's ranking (bm25 saturates
+/// term frequency, so column weights cannot promise that).
+pub fn head_score(title: &str, summary: &str, spec: &str) -> f64 {
+    let has = |field: &str, word: &[&str]| {
+        field
+            .split([' ', '|'])
+            .any(|term| !term.is_empty() && word.contains(&term))
+    };
+    spec.split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let word: Vec<&str> = w.split('|').collect();
+            if has(title, &word) {
+                1.0
+            } else if has(summary, &word) {
+                0.4
+            } else {
+                0.0
+            }
+        })
+        .sum()
 }
 
 /// What an article puts in the index: per field, its words in order, each
@@ -600,6 +640,22 @@ mod tests {
         assert!(!phrase_in_fields(&fields, &spec("\"الدفاع وزير\"")));
         // Not across the title/summary boundary.
         assert!(!phrase_in_fields(&fields, &spec("\"الدفاع الوطني\"")));
+    }
+
+    #[test]
+    fn title_beats_summary_beats_body() {
+        let q = parse("زلزال قوي").unwrap();
+        let spec = q.rank_spec();
+        let field = |t: &str| SearchDocument::fts_field(&SearchDocument::new(t, "", "").title);
+        let title = head_score(&field("زلزال قوي جدا"), &field(""), &spec);
+        let mixed = head_score(&field("زلزال"), &field("قوي"), &spec);
+        let summary = head_score(&field("خبر"), &field("زلزال قوي زلزال قوي"), &spec);
+        let body = head_score(&field("خبر"), &field("ملخص"), &spec);
+        assert!(
+            title > mixed && mixed > summary && summary > body,
+            "{title} {mixed} {summary} {body}"
+        );
+        assert_eq!(body, 0.0);
     }
 
     #[test]

@@ -264,10 +264,13 @@ pub fn page_ids(
                     .bind(Value::Text(query.unwrap_or_default()))
                     .sql(" AS tsquery)) DESC, ");
             }
-            // Body matches weigh nothing here, as in PostgreSQL's ranking
-            // of title and summary: they tie, and the newest comes first.
+            // Title over summary over body-only (which tie, newest first),
+            // as PostgreSQL's ranking of title and summary does.
             BackendKind::Sqlite => {
-                sql.sql("bm25(article_search, 10.0, 4.0, 0.0), ");
+                let spec = filter.search.as_ref().map(SearchQuery::rank_spec);
+                sql.sql("khabar_rank(article_search.title, article_search.summary, ")
+                    .bind(Value::Text(spec.unwrap_or_default()))
+                    .sql(") DESC, ");
             }
         }
     }

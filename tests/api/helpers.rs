@@ -43,6 +43,8 @@ pub struct Spawn {
     pub checkout_timeout: Duration,
     /// Answer cache TTL (off by default, so tests see every write at once).
     pub cache_ttl: Duration,
+    /// SQLite even when `KHABAR_TEST_POSTGRES_URL` is set (to compare backends).
+    pub sqlite: bool,
 }
 
 impl Default for Spawn {
@@ -52,14 +54,16 @@ impl Default for Spawn {
             pool_size: 4,
             checkout_timeout: Duration::from_millis(1500),
             cache_ttl: Duration::ZERO,
+            sqlite: false,
         }
     }
 }
 
 /// A fresh database URL: SQLite temp file or a new PostgreSQL database.
-pub fn fresh_database() -> (String, Option<String>, Option<tempfile::TempDir>) {
+/// `sqlite` forces the embedded backend.
+pub fn fresh_database(sqlite: bool) -> (String, Option<String>, Option<tempfile::TempDir>) {
     match std::env::var("KHABAR_TEST_POSTGRES_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
+        Ok(admin_url) if !admin_url.is_empty() && !sqlite => {
             let name = format!("khabar_test_{}", uuid_simple());
             let mut admin =
                 PgConnection::establish(&admin_url).expect("KHABAR_TEST_POSTGRES_URL connects");
@@ -89,7 +93,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// The app, as configured.
 pub async fn spawn_with(options: Spawn) -> TestApp {
-    let (database_url, pg_database, dir) = fresh_database();
+    let (database_url, pg_database, dir) = fresh_database(options.sqlite);
     let db = Db::connect(
         &database_url,
         &PoolSettings {

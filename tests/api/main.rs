@@ -10,4 +10,5 @@ mod helpers;
 mod maintenance;
 mod ops;
 mod paging;
+mod search;
 mod taxonomy;
