@@ -220,16 +220,15 @@ pub fn list_published(
     }
     let keyset = match order {
         ListOrder::Keyset(keyset) => keyset,
-        ListOrder::Relevance => {
-            // Rows come back by time; put them back in rank order.
-            let mut rows = load_rows(conn, filter, KeysetOrder::Newest, &ids, with_body)?;
-            let rank: std::collections::HashMap<i64, usize> =
-                ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-            rows.sort_by_key(|r| rank.get(&r.head.id).copied().unwrap_or(usize::MAX));
-            return Ok(rows);
-        }
+        ListOrder::Relevance => KeysetOrder::Newest,
     };
-    load_rows(conn, filter, keyset, &ids, with_body)
+    // The page's order is the ids' order (a rank, or a search key that
+    // orders by publication second then id): put the rows back in it.
+    let mut rows = load_rows(conn, filter, keyset, &ids, with_body)?;
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| position.get(&r.head.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
 }
 
 /// The rows of a page, by id, in list order.

@@ -6,18 +6,22 @@
 //! - a tag (or an author): its link rows by `(tag_id, published_at,
 //!   article_id)`, each joined to its article by primary key; the other
 //!   filters check that article;
-//! - a search sorted by time: one of the walks above, each article checked
-//!   against the search index (PostgreSQL: the GIN index's bitmap when the
-//!   planner prefers it);
-//! - a search by relevance: the search index's matches, ranked (every match
-//!   is ranked, which is what relevance means).
+//! - a search, SQLite: FTS5's matches in rowid order, the rowid being the
+//!   article's search key (publication second, then id), each joined to its
+//!   article; PostgreSQL: one of the walks above with each article checked
+//!   against `search_doc`, or the GIN index's bitmap when the planner expects
+//!   few matches;
+//! - a search by relevance: the newest `RELEVANCE_WINDOW` matches (as
+//!   above), ranked.
 
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Double};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 
 use crate::db::{BackendKind, DbConnection};
 use crate::domain::cursor::KeysetOrder;
-use crate::domain::search::SearchQuery;
+use crate::domain::search::{
+    search_key, search_key_ceiling, search_key_floor, SearchQuery, KEY_ID_MASK, RELEVANCE_WINDOW,
+};
 use crate::repo::articles::{ArticleFilter, ListOrder, Visibility, Window};
 use crate::repo::sql::{RawSql, Value};
 
@@ -42,7 +46,7 @@ enum Driver {
     TagLinks,
     /// `article_authors l` joined to `articles a`.
     AuthorLinks,
-    /// SQLite's `article_search` joined to `articles a` (ranked searches).
+    /// SQLite's `article_search` joined to `articles a` (searches, by key).
     SearchTable,
 }
 
@@ -57,13 +61,11 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(kind: BackendKind, filter: &ArticleFilter, ranked: bool) -> Shape {
+    fn of(kind: BackendKind, filter: &ArticleFilter) -> Shape {
         let by_creation = filter.visibility.by_creation();
-        let driver = if ranked {
-            match kind {
-                BackendKind::Sqlite => Driver::SearchTable,
-                BackendKind::Postgres => Driver::Articles,
-            }
+        let driver = if kind == BackendKind::Sqlite && filter.search.is_some() && !by_creation {
+            // FTS5 hands out matches in key (time) order and stops after the page.
+            Driver::SearchTable
         } else if by_creation {
             // Drafts are few and listed by creation time: no link order helps.
             Driver::Articles
@@ -77,10 +79,11 @@ impl Shape {
         let linked = matches!(driver, Driver::TagLinks | Driver::AuthorLinks);
         Shape {
             driver,
-            key: match (by_creation, linked) {
-                (true, _) => "a.created_at",
-                (false, true) => "l.published_at",
-                (false, false) => "a.published_at",
+            key: match (by_creation, linked, driver) {
+                (true, _, _) => "a.created_at",
+                (false, _, Driver::SearchTable) => "article_search.rowid",
+                (false, true, _) => "l.published_at",
+                (false, false, _) => "a.published_at",
             },
             id: if linked { "l.article_id" } else { "a.id" },
             published: if linked {
@@ -100,9 +103,9 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
         Driver::AuthorLinks => {
             sql.sql(" FROM article_authors l JOIN articles a ON a.id = l.article_id")
         }
-        Driver::SearchTable => {
-            sql.sql(" FROM article_search JOIN articles a ON a.id = article_search.rowid")
-        }
+        Driver::SearchTable => sql.sql(&format!(
+            " FROM article_search JOIN articles a ON a.id = (article_search.rowid & {KEY_ID_MASK})"
+        )),
     };
     let mut first = true;
     let mut and = |sql: &mut RawSql| {
@@ -142,6 +145,20 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
         Visibility::Draft => {
             and(sql);
             sql.sql("a.status = 'draft' AND a.deleted_at IS NULL");
+        }
+    }
+    if shape.driver == Driver::SearchTable {
+        // The key's time is the publication second: the exact conditions
+        // (above and below) keep their precision, these let FTS5 skip.
+        let (low, high) = key_range(filter);
+        if let Some(low) = low {
+            and(sql);
+            sql.sql("article_search.rowid >= ").bind(Value::BigInt(low));
+        }
+        if let Some(high) = high {
+            and(sql);
+            sql.sql("article_search.rowid <= ")
+                .bind(Value::BigInt(high));
         }
     }
     if let Some(from) = filter.published_from {
@@ -188,12 +205,32 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
             }
             (BackendKind::Sqlite, Driver::SearchTable) => fts_match(sql, search, "article_search"),
             (BackendKind::Sqlite, _) => {
-                sql.sql("a.id IN (SELECT rowid FROM article_search WHERE ");
+                sql.sql(&format!(
+                    "a.id IN (SELECT rowid & {KEY_ID_MASK} FROM article_search WHERE "
+                ));
                 fts_match(sql, search, "article_search");
                 sql.sql(")");
             }
         }
     }
+}
+
+/// The search keys a filter's visibility and period allow, if bounded.
+fn key_range(filter: &ArticleFilter) -> (Option<i64>, Option<i64>) {
+    let mut low = filter.published_from.map(search_key_floor);
+    let mut high = filter.published_until.map(search_key_ceiling);
+    match filter.visibility {
+        Visibility::Public { now } => {
+            let ceiling = search_key_ceiling(now);
+            high = Some(high.map_or(ceiling, |h| h.min(ceiling)));
+        }
+        Visibility::Scheduled { now } => {
+            let floor = search_key_floor(now);
+            low = Some(low.map_or(floor, |l| l.max(floor)));
+        }
+        Visibility::Draft => {}
+    }
+    (low, high)
 }
 
 /// The FTS5 match and the phrase checks (FTS5 phrases cannot hold the
@@ -217,7 +254,9 @@ fn fts_match(sql: &mut RawSql, search: &SearchQuery, table: &str) {
     }
 }
 
-/// The ids of one page, in order.
+/// The ids of one page, in order. A ranked page ranks the
+/// [`RELEVANCE_WINDOW`] newest matches; past them, matches follow newest
+/// first.
 pub fn page_ids(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
@@ -225,71 +264,156 @@ pub fn page_ids(
     window: Window,
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
-    let kind = conn.kind();
-    let (ranked, keyset) = match (order, window, &filter.search) {
-        (ListOrder::Relevance, Window::Offset(_), Some(_)) => (true, KeysetOrder::Newest),
-        (ListOrder::Keyset(keyset), _, _) => (false, keyset),
+    match (order, window, &filter.search) {
+        (ListOrder::Relevance, Window::Offset(offset), Some(search)) => {
+            let ranked = ranked_window(conn, filter, search)?;
+            let (start, end) = (offset.max(0) as usize, (offset + limit).max(0) as usize);
+            let mut ids: Vec<i64> = ranked
+                .iter()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .map(|r| r.id)
+                .collect();
+            if end > ranked.len() && ranked.len() == RELEVANCE_WINDOW {
+                let from = start.max(RELEVANCE_WINDOW);
+                ids.extend(keyset_ids(
+                    conn,
+                    filter,
+                    KeysetOrder::Newest,
+                    Window::Offset(from as i64),
+                    (end - from) as i64,
+                )?);
+            }
+            Ok(ids)
+        }
+        (ListOrder::Keyset(keyset), _, _) => keyset_ids(conn, filter, keyset, window, limit),
         // A cursor is keyed by time, and relevance needs a search.
-        (ListOrder::Relevance, _, _) => (false, KeysetOrder::Newest),
-    };
-    let shape = Shape::of(kind, filter, ranked);
+        (ListOrder::Relevance, _, _) => {
+            keyset_ids(conn, filter, KeysetOrder::Newest, window, limit)
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct RankedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Double)]
+    rank: f64,
+}
+
+/// The newest [`RELEVANCE_WINDOW`] matches, best first (a stable sort, so
+/// equal ranks stay newest first).
+fn ranked_window(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    search: &SearchQuery,
+) -> QueryResult<Vec<RankedRow>> {
+    let kind = conn.kind();
+    let shape = Shape::of(kind, filter);
+    let mut sql = RawSql::new();
+    sql.sql("SELECT ").sql(shape.id).sql(" AS id, ");
+    match kind {
+        BackendKind::Postgres => {
+            sql.sql("CAST(ts_rank(a.search_head, CAST(")
+                .bind(Value::Text(search.to_tsquery()))
+                .sql(" AS tsquery)) AS DOUBLE PRECISION)");
+        }
+        // Title over summary over body-only, as PostgreSQL's ranking of
+        // title and summary does; drafts (no FTS5 driver) are not ranked.
+        BackendKind::Sqlite if shape.driver == Driver::SearchTable => {
+            sql.sql("khabar_rank(article_search.title, article_search.summary, ")
+                .bind(Value::Text(search.rank_spec()))
+                .sql(")");
+        }
+        BackendKind::Sqlite => {
+            sql.sql("0.0");
+        }
+    }
+    sql.sql(" AS rank");
+    from_where(&mut sql, kind, filter, &shape);
+    order_and_limit(
+        &mut sql,
+        &shape,
+        KeysetOrder::Newest,
+        Window::Offset(0),
+        RELEVANCE_WINDOW as i64,
+    );
+    let mut rows: Vec<RankedRow> = on_backend!(conn, c => sql.load(c))?;
+    rows.sort_by(|a, b| b.rank.total_cmp(&a.rank));
+    Ok(rows)
+}
+
+/// A page in time order (publication, or creation for drafts).
+fn keyset_ids(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    keyset: KeysetOrder,
+    window: Window,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let kind = conn.kind();
+    let shape = Shape::of(kind, filter);
     let mut sql = RawSql::new();
     sql.sql("SELECT ").sql(shape.id).sql(" AS id");
     from_where(&mut sql, kind, filter, &shape);
-    let (cmp, dir) = match keyset {
-        KeysetOrder::Newest => ("<", "DESC"),
-        KeysetOrder::Oldest => (">", "ASC"),
-    };
     if let Window::After(cursor) = window {
-        sql.sql(" AND (")
-            .sql(shape.key)
-            .sql(&format!(" {cmp} "))
-            .bind(Value::Timestamp(cursor.published_at))
-            .sql(" OR (")
-            .sql(shape.key)
-            .sql(" = ")
-            .bind(Value::Timestamp(cursor.published_at))
-            .sql(" AND ")
-            .sql(shape.id)
-            .sql(&format!(" {cmp} "))
-            .bind(Value::BigInt(cursor.id))
-            .sql("))");
-    }
-    sql.sql(" ORDER BY ");
-    if ranked {
-        match kind {
-            BackendKind::Postgres => {
-                let query = filter.search.as_ref().map(SearchQuery::to_tsquery);
-                sql.sql("ts_rank(a.search_head, CAST(")
-                    .bind(Value::Text(query.unwrap_or_default()))
-                    .sql(" AS tsquery)) DESC, ");
-            }
-            // Title over summary over body-only (which tie, newest first),
-            // as PostgreSQL's ranking of title and summary does.
-            BackendKind::Sqlite => {
-                let spec = filter.search.as_ref().map(SearchQuery::rank_spec);
-                sql.sql("khabar_rank(article_search.title, article_search.summary, ")
-                    .bind(Value::Text(spec.unwrap_or_default()))
-                    .sql(") DESC, ");
-            }
+        let cmp = match keyset {
+            KeysetOrder::Newest => "<",
+            KeysetOrder::Oldest => ">",
+        };
+        if shape.driver == Driver::SearchTable {
+            // (second, id) order: the cursor's key says where to go on.
+            sql.sql(&format!(" AND article_search.rowid {cmp} "))
+                .bind(Value::BigInt(search_key(cursor.published_at, cursor.id)));
+        } else {
+            sql.sql(" AND (")
+                .sql(shape.key)
+                .sql(&format!(" {cmp} "))
+                .bind(Value::Timestamp(cursor.published_at))
+                .sql(" OR (")
+                .sql(shape.key)
+                .sql(" = ")
+                .bind(Value::Timestamp(cursor.published_at))
+                .sql(" AND ")
+                .sql(shape.id)
+                .sql(&format!(" {cmp} "))
+                .bind(Value::BigInt(cursor.id))
+                .sql("))");
         }
     }
-    sql.sql(shape.key)
-        .sql(&format!(" {dir}, "))
-        .sql(shape.id)
-        .sql(&format!(" {dir}"));
+    order_and_limit(&mut sql, &shape, keyset, window, limit);
+    let rows: Vec<IdRow> = on_backend!(conn, c => sql.load(c))?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// `ORDER BY` the shape's key, `LIMIT`, and `OFFSET` for a page number.
+fn order_and_limit(
+    sql: &mut RawSql,
+    shape: &Shape,
+    keyset: KeysetOrder,
+    window: Window,
+    limit: i64,
+) {
+    let dir = match keyset {
+        KeysetOrder::Newest => "DESC",
+        KeysetOrder::Oldest => "ASC",
+    };
+    sql.sql(" ORDER BY ").sql(shape.key).sql(&format!(" {dir}"));
+    if shape.driver != Driver::SearchTable {
+        // The search key already ends with the id.
+        sql.sql(", ").sql(shape.id).sql(&format!(" {dir}"));
+    }
     sql.sql(" LIMIT ").bind(Value::BigInt(limit));
     if let Window::Offset(offset) = window {
         sql.sql(" OFFSET ").bind(Value::BigInt(offset));
     }
-    let rows: Vec<IdRow> = on_backend!(conn, c => sql.load(c))?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// How many articles match `filter`.
 pub fn count(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
     let kind = conn.kind();
-    let shape = Shape::of(kind, filter, false);
+    let shape = Shape::of(kind, filter);
     let mut sql = RawSql::new();
     sql.sql("SELECT COUNT(*) AS n");
     from_where(&mut sql, kind, filter, &shape);

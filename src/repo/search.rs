@@ -5,7 +5,7 @@
 //! `article_search` (rowid = article id). Callers write it in the same
 //! transaction as the article, so the next search sees the change.
 
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::{sql_query, QueryResult, QueryableByName, RunQueryDsl};
 
 use crate::db::DbConnection;
@@ -20,13 +20,38 @@ const CHUNK: usize = 400;
 const SQLITE_TABLE: &str =
     "CREATE VIRTUAL TABLE article_search USING fts5(title, summary, body, tokenize = 'ascii')";
 
-/// Writes the index entries of these articles. `fresh`: they have none yet
-/// (new rows, or a rebuilt table), so nothing is deleted first.
+/// One article's entry.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexEntry<'a> {
+    /// Article id.
+    pub id: i64,
+    /// Its SQLite FTS5 rowid (`domain::search::search_key`).
+    pub key: i64,
+    /// Its processed text.
+    pub doc: &'a SearchDocument,
+}
+
+/// Writes these index entries, after removing the SQLite entries with the
+/// keys in `replacing` (the articles' previous keys; PostgreSQL overwrites).
 pub fn write(
     conn: &mut DbConnection,
-    entries: &[(i64, &SearchDocument)],
-    fresh: bool,
+    entries: &[IndexEntry],
+    replacing: &[i64],
 ) -> QueryResult<()> {
+    if let DbConnection::Sqlite(lite) = conn {
+        for chunk in replacing.chunks(CHUNK) {
+            let mut sql = RawSql::new();
+            sql.sql("DELETE FROM article_search WHERE rowid IN (");
+            for (i, key) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.sql(", ");
+                }
+                sql.bind(Value::BigInt(*key));
+            }
+            sql.sql(")");
+            sql.execute(lite)?;
+        }
+    }
     for chunk in entries.chunks(CHUNK) {
         match conn {
             DbConnection::Postgres(pg) => {
@@ -35,42 +60,30 @@ pub fn write(
                     "UPDATE articles AS a SET search_doc = CAST(v.d AS tsvector), \
                      search_head = CAST(v.h AS tsvector) FROM (VALUES ",
                 );
-                for (i, (id, doc)) in chunk.iter().enumerate() {
+                for (i, e) in chunk.iter().enumerate() {
                     sql.sql(if i == 0 { "(" } else { ", (" })
-                        .bind(Value::BigInt(*id))
+                        .bind(Value::BigInt(e.id))
                         .sql(", ")
-                        .bind(Value::Text(doc.tsvector()))
+                        .bind(Value::Text(e.doc.tsvector()))
                         .sql(", ")
-                        .bind(Value::Text(doc.head_tsvector()))
+                        .bind(Value::Text(e.doc.head_tsvector()))
                         .sql(")");
                 }
                 sql.sql(") AS v(id, d, h) WHERE a.id = v.id");
                 sql.execute(pg)?;
             }
             DbConnection::Sqlite(lite) => {
-                if !fresh {
-                    let mut sql = RawSql::new();
-                    sql.sql("DELETE FROM article_search WHERE rowid IN (");
-                    for (i, (id, _)) in chunk.iter().enumerate() {
-                        if i > 0 {
-                            sql.sql(", ");
-                        }
-                        sql.bind(Value::BigInt(*id));
-                    }
-                    sql.sql(")");
-                    sql.execute(lite)?;
-                }
                 let mut sql = RawSql::new();
                 sql.sql("INSERT INTO article_search (rowid, title, summary, body) VALUES ");
-                for (i, (id, doc)) in chunk.iter().enumerate() {
+                for (i, e) in chunk.iter().enumerate() {
                     sql.sql(if i == 0 { "(" } else { ", (" })
-                        .bind(Value::BigInt(*id))
+                        .bind(Value::BigInt(e.key))
                         .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&doc.title)))
+                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.title)))
                         .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&doc.summary)))
+                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.summary)))
                         .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&doc.body)))
+                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.body)))
                         .sql(")");
                 }
                 sql.execute(lite)?;
@@ -125,6 +138,9 @@ pub struct SearchText {
     /// Plain-text body.
     #[diesel(sql_type = Text)]
     pub body_text: String,
+    /// What its search key is made of: publication time, else creation time.
+    #[diesel(sql_type = Timestamp)]
+    pub key_at: chrono::NaiveDateTime,
 }
 
 /// Articles (any state) after `after_id`, by id: all, or only those not in
@@ -136,8 +152,11 @@ pub fn texts(
     only_missing: bool,
 ) -> QueryResult<Vec<SearchText>> {
     let mut sql = RawSql::new();
-    sql.sql("SELECT a.id, a.title, a.summary, a.body_text FROM articles a WHERE a.id > ")
-        .bind(Value::BigInt(after_id));
+    sql.sql(
+        "SELECT a.id, a.title, a.summary, a.body_text, \
+         COALESCE(a.published_at, a.created_at) AS key_at FROM articles a WHERE a.id > ",
+    )
+    .bind(Value::BigInt(after_id));
     if only_missing {
         match conn {
             DbConnection::Postgres(_) => sql.sql(" AND a.search_doc IS NULL"),

@@ -9,13 +9,13 @@ use diesel::Connection;
 use crate::db::DbConnection;
 use crate::domain::article::TextDirection;
 use crate::domain::id_list;
-use crate::domain::search::SearchDocument;
+use crate::domain::search::{search_key, SearchDocument};
 use crate::domain::slug::slugify;
 use crate::repo::articles::{
     self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
 };
 use crate::repo::maintenance;
-use crate::repo::search;
+use crate::repo::search::{self, IndexEntry};
 use crate::repo::taxonomy::{self, AuthorInsertForm, SectionInsertForm, TagInsertForm};
 
 /// The article page the product serves, as published.
@@ -247,8 +247,17 @@ pub fn run(
                 .map(|(a, p)| (a.title.as_str(), a.summary.as_str(), p.body_text.as_str()))
                 .collect();
             let docs = crate::domain::search::documents(&texts);
-            let entries: Vec<(i64, &SearchDocument)> = ids.iter().copied().zip(&docs).collect();
-            search::write(conn, &entries, true)?;
+            let entries: Vec<IndexEntry> = ids
+                .iter()
+                .zip(chunk)
+                .zip(&docs)
+                .map(|((id, a), doc)| IndexEntry {
+                    id: *id,
+                    key: search_key(a.published_at, *id),
+                    doc,
+                })
+                .collect();
+            search::write(conn, &entries, &[])?;
             report.generated += ids.len();
         }
         Ok(report)
@@ -428,7 +437,12 @@ fn insert_seed_article(
         .collect();
     articles::insert_tags(conn, &links)?;
     let doc = SearchDocument::new(&seed.title, &seed.lead, &body_text);
-    search::write(conn, &[(id, &doc)], true)?;
+    let entry = IndexEntry {
+        id,
+        key: search_key(published_at, id),
+        doc: &doc,
+    };
+    search::write(conn, &[entry], &[])?;
     Ok(Some(id))
 }
 

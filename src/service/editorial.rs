@@ -18,7 +18,7 @@ use crate::repo::articles::{
 };
 use crate::repo::revisions::{self as revisions_repo, RevisionInsertForm};
 use crate::repo::taxonomy;
-use crate::service::search;
+use crate::service::search::{self, Indexed};
 use crate::service::tokens::Principal;
 use crate::service::{
     check_raw_length, field_errors, http_url, language_code, no_control, required, Conflict,
@@ -494,11 +494,14 @@ fn create_once(
     repo::replace_authors(conn, id, &state.author_ids, state.published_at)?;
     search::index_article(
         conn,
-        id,
-        &state.title,
-        &state.summary,
-        &state.body_text,
-        true,
+        Indexed {
+            id,
+            key_at: state.published_at.unwrap_or(now),
+            title: &state.title,
+            summary: &state.summary,
+            body_text: &state.body_text,
+        },
+        None,
     )?;
     Ok(id)
 }
@@ -631,9 +634,22 @@ pub fn update_article(
         if new.published_at != old.published_at {
             repo::set_link_times(conn, id, new.published_at)?;
         }
-        if (&new.title, &new.summary, &new.body_text) != (&old.title, &old.summary, &old.body_text)
+        // The entry holds the text, and (SQLite) is keyed by the time.
+        if (&new.title, &new.summary, &new.body_text, new.published_at)
+            != (&old.title, &old.summary, &old.body_text, old.published_at)
         {
-            search::index_article(conn, id, &new.title, &new.summary, &new.body_text, false)?;
+            let created_at = row.head.created_at;
+            search::index_article(
+                conn,
+                Indexed {
+                    id,
+                    key_at: new.published_at.unwrap_or(created_at),
+                    title: &new.title,
+                    summary: &new.summary,
+                    body_text: &new.body_text,
+                },
+                Some(old.published_at.unwrap_or(created_at)),
+            )?;
         }
         if new.slug != old.slug {
             if repo::old_slug_owner(conn, &new.slug)?.is_some() {

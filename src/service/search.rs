@@ -1,8 +1,11 @@
 //! Keeping the search index true to the articles.
 
+use chrono::NaiveDateTime;
+
 use crate::db::{write_transaction, DbConnection};
-use crate::domain::search::{documents, SearchDocument, PIPELINE_VERSION};
-use crate::repo::{maintenance, search as repo};
+use crate::domain::search::{documents, search_key, SearchDocument, PIPELINE_VERSION};
+use crate::repo::maintenance;
+use crate::repo::search::{self as repo, IndexEntry};
 use crate::service::ServiceError;
 
 /// Articles per batch of a (re)build.
@@ -10,18 +13,39 @@ const BATCH: i64 = 1000;
 /// The site setting that records which pipeline built the index.
 const PIPELINE_KEY: &str = "search_pipeline";
 
-/// (Re)writes one article's index entry; call inside the article's write
-/// transaction.
+/// What one article's index entry is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Indexed<'a> {
+    /// Article id.
+    pub id: i64,
+    /// Publication time, else creation time (the search key's time).
+    pub key_at: NaiveDateTime,
+    /// Title.
+    pub title: &'a str,
+    /// Summary.
+    pub summary: &'a str,
+    /// Plain-text body.
+    pub body_text: &'a str,
+}
+
+/// Writes one article's index entry, replacing the one made from `previous`
+/// (`None` for a new article); call inside the article's write transaction.
 pub fn index_article(
     conn: &mut DbConnection,
-    id: i64,
-    title: &str,
-    summary: &str,
-    body_text: &str,
-    fresh: bool,
+    article: Indexed,
+    previous: Option<NaiveDateTime>,
 ) -> Result<(), ServiceError> {
-    let doc = SearchDocument::new(title, summary, body_text);
-    repo::write(conn, &[(id, &doc)], fresh)?;
+    let doc = SearchDocument::new(article.title, article.summary, article.body_text);
+    let entry = IndexEntry {
+        id: article.id,
+        key: search_key(article.key_at, article.id),
+        doc: &doc,
+    };
+    let replacing: Vec<i64> = previous
+        .map(|at| search_key(at, article.id))
+        .into_iter()
+        .collect();
+    repo::write(conn, &[entry], &replacing)?;
     Ok(())
 }
 
@@ -43,9 +67,17 @@ fn index_all(
             .map(|r| (r.title.as_str(), r.summary.as_str(), r.body_text.as_str()))
             .collect();
         let docs = documents(&texts);
-        let entries: Vec<(i64, &SearchDocument)> = rows.iter().map(|r| r.id).zip(&docs).collect();
+        let entries: Vec<IndexEntry> = rows
+            .iter()
+            .zip(&docs)
+            .map(|(r, doc)| IndexEntry {
+                id: r.id,
+                key: search_key(r.key_at, r.id),
+                doc,
+            })
+            .collect();
         // Missing entries have nothing to delete; a rebuild starts empty.
-        repo::write(conn, &entries, true)?;
+        repo::write(conn, &entries, &[])?;
         done += rows.len() as u64;
         progress(done);
         if rows.len() < BATCH as usize {
