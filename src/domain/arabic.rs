@@ -11,7 +11,7 @@
 //! token: as a word that begins with و, and as و + a word.
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 const ALEF: char = '\u{0627}';
 const TEH_MARBUTA: char = '\u{0629}';
@@ -22,31 +22,31 @@ const YEH: char = '\u{064A}';
 /// Lucene's prefixes, in Lucene's order (the first that fits is removed, and
 /// only one). No prefix is a prefix of another that comes later, so this is
 /// also "longest first".
-const PREFIXES: [&str; 7] = [
-    "\u{0627}\u{0644}",         // ال
-    "\u{0648}\u{0627}\u{0644}", // وال
-    "\u{0628}\u{0627}\u{0644}", // بال
-    "\u{0643}\u{0627}\u{0644}", // كال
-    "\u{0641}\u{0627}\u{0644}", // فال
-    "\u{0644}\u{0644}",         // لل
-    "\u{0648}",                 // و
+const PREFIXES: [&[char]; 7] = [
+    &['\u{0627}', '\u{0644}'],             // ال
+    &['\u{0648}', '\u{0627}', '\u{0644}'], // وال
+    &['\u{0628}', '\u{0627}', '\u{0644}'], // بال
+    &['\u{0643}', '\u{0627}', '\u{0644}'], // كال
+    &['\u{0641}', '\u{0627}', '\u{0644}'], // فال
+    &['\u{0644}', '\u{0644}'],             // لل
+    &['\u{0648}'],                         // و
 ];
 
 /// Lucene's suffixes, in Lucene's order (one pass; each one that fits is
 /// removed, so "معلماتها" loses ها and then ات). After [`normalize`] ة is
 /// already ه, so the ية and ة entries never fire there; they are kept so that
 /// the list is Lucene's.
-const SUFFIXES: [&str; 10] = [
-    "\u{0647}\u{0627}", // ها
-    "\u{0627}\u{0646}", // ان
-    "\u{0627}\u{062A}", // ات
-    "\u{0648}\u{0646}", // ون
-    "\u{064A}\u{0646}", // ين
-    "\u{064A}\u{0647}", // يه
-    "\u{064A}\u{0629}", // ية
-    "\u{0647}",         // ه
-    "\u{0629}",         // ة
-    "\u{064A}",         // ي
+const SUFFIXES: [&[char]; 10] = [
+    &['\u{0647}', '\u{0627}'], // ها
+    &['\u{0627}', '\u{0646}'], // ان
+    &['\u{0627}', '\u{062A}'], // ات
+    &['\u{0648}', '\u{0646}'], // ون
+    &['\u{064A}', '\u{0646}'], // ين
+    &['\u{064A}', '\u{0647}'], // يه
+    &['\u{064A}', '\u{0629}'], // ية
+    &['\u{0647}'],             // ه
+    &['\u{0629}'],             // ة
+    &['\u{064A}'],             // ي
 ];
 
 /// Unicode NFC; hamza forms of alef (أ إ آ ٱ) → ا; ة → ه; ى → ي; ؤ → و;
@@ -59,27 +59,39 @@ const SUFFIXES: [&str; 10] = [
 /// precomposed one. The result is NFC again and `normalize` is idempotent.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.nfc() {
-        match c {
-            // أ إ آ ٱ
-            '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' => out.push(ALEF),
-            TEH_MARBUTA => out.push(HEH),
-            // ى, ئ
-            '\u{0649}' | '\u{0626}' => out.push(YEH),
-            // ؤ
-            '\u{0624}' => out.push(WAW),
-            // tashkeel, superscript alef, tatweel
-            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {}
-            '\u{0660}'..='\u{0669}' => out.push(ascii_digit(c, 0x0660)),
-            '\u{06F0}'..='\u{06F9}' => out.push(ascii_digit(c, 0x06F0)),
-            _ => out.extend(c.to_lowercase()),
-        }
+    // Most news text is already NFC: skip recomposition when the quick check
+    // says so (it is the costliest step of a bulk index otherwise).
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(|c| push_folded(&mut out, c));
+    } else {
+        text.nfc().for_each(|c| push_folded(&mut out, c));
     }
     // Lower-casing can, rarely, leave a sequence that is not NFC.
-    if unicode_normalization::is_nfc(&out) {
+    if is_nfc_quick(out.chars()) == IsNormalized::Yes || unicode_normalization::is_nfc(&out) {
         out
     } else {
         out.nfc().collect()
+    }
+}
+
+/// One NFC character of [`normalize`], folded.
+fn push_folded(out: &mut String, c: char) {
+    match c {
+        // أ إ آ ٱ
+        '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' => out.push(ALEF),
+        TEH_MARBUTA => out.push(HEH),
+        // ى, ئ
+        '\u{0649}' | '\u{0626}' => out.push(YEH),
+        // ؤ
+        '\u{0624}' => out.push(WAW),
+        // tashkeel, superscript alef, tatweel
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {}
+        '\u{0660}'..='\u{0669}' => out.push(ascii_digit(c, 0x0660)),
+        '\u{06F0}'..='\u{06F9}' => out.push(ascii_digit(c, 0x06F0)),
+        // Fast paths: ASCII, and the rest of the Arabic block (no case).
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        '\u{0600}'..='\u{06FF}' => out.push(c),
+        _ => out.extend(c.to_lowercase()),
     }
 }
 
@@ -92,10 +104,20 @@ fn ascii_digit(c: char, zero: u32) -> char {
 /// No empty tokens.
 pub fn tokenize(normalized: &str) -> Vec<String> {
     normalized
-        .split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+        .split(|c: char| !is_word_char(c))
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Letters and digits of any script, and combining marks; with fast paths
+/// for ASCII and the Arabic letters (U+0621–U+064A, all alphabetic).
+pub fn is_word_char(c: char) -> bool {
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        '\u{0621}'..='\u{064A}' => true,
+        _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
 }
 
 /// Light stemming of ONE normalised token, exactly as Lucene's
@@ -115,26 +137,40 @@ pub fn stem(token: &str) -> String {
 
 /// [`stem`], optionally without the single-و prefix rule.
 fn stem_with(token: &str, strip_waw: bool) -> String {
-    let mut s: Vec<char> = token.chars().collect();
-    for prefix in PREFIXES {
-        let p: Vec<char> = prefix.chars().collect();
+    // Tokens are short: a stack buffer of chars, no allocation but the result.
+    let mut buf = ['\0'; 64];
+    let mut n = 0;
+    for c in token.chars() {
+        if n == buf.len() {
+            let long: Vec<char> = token.chars().collect();
+            return stem_chars(&long, strip_waw);
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    stem_chars(&buf[..n], strip_waw)
+}
+
+fn stem_chars(s: &[char], strip_waw: bool) -> String {
+    let n = s.len();
+    let (mut start, mut end) = (0, n);
+    for p in PREFIXES {
         let fits = if p.len() == 1 {
-            strip_waw && s.len() >= 4
+            strip_waw && n >= 4
         } else {
-            s.len() >= p.len() + 2
+            n >= p.len() + 2
         };
-        if fits && s.starts_with(&p) {
-            s.drain(..p.len());
+        if fits && s.starts_with(p) {
+            start = p.len();
             break;
         }
     }
-    for suffix in SUFFIXES {
-        let x: Vec<char> = suffix.chars().collect();
-        if s.len() >= x.len() + 2 && s.ends_with(&x) {
-            s.truncate(s.len() - x.len());
+    for x in SUFFIXES {
+        if end - start >= x.len() + 2 && s[start..end].ends_with(x) {
+            end -= x.len();
         }
     }
-    s.into_iter().collect()
+    s[start..end].iter().collect()
 }
 
 /// The readings of one normalised token, deduplicated, in this order:
