@@ -229,10 +229,14 @@ pub fn calendar(
     let (join, filter) = match scope {
         Scope::All => ("", ""),
         Scope::Section(_) => ("", " AND a.section_id = $2"),
-        // The filter after `$1`: SQLite numbers `$n` by first appearance.
+        // CROSS JOIN: SQLite then walks the scheduled articles and looks
+        // their links up, instead of reading every link of the tag (for
+        // PostgreSQL it is an inner join like any other, and it picks the
+        // same plan from its statistics). The filter comes after `$1`:
+        // SQLite numbers `$n` by first appearance.
         Scope::Tag(_) => (
-            " JOIN article_tags t ON t.article_id = a.id",
-            " AND t.tag_id = $2",
+            " CROSS JOIN article_tags t",
+            " AND t.article_id = a.id AND t.tag_id = $2",
         ),
     };
     let id_param = if scope == Scope::All { 2 } else { 3 };
