@@ -112,8 +112,11 @@ fn reindex(database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("reindex failed: {e}"))?;
     bar.finish_and_clear();
+    db.run_blocking(khabar::service::archive::rebuild_calendar)
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("rebuilding the calendar's counts failed: {e}"))?;
     println!(
-        "{indexed} articles indexed for search in {:.1}s",
+        "{indexed} articles indexed for search, calendar counts rebuilt, in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     Ok(())

@@ -72,6 +72,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Published articles per local month (`yyyymm`), for everything
+    /// (`scope` 'all', `scope_id` 0), per section and per tag; kept at write
+    /// time (see the migration 2026-12-02-000002_archive_counts).
+    archive_counts (scope, scope_id, month) {
+        scope -> Text,
+        scope_id -> BigInt,
+        month -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> BigInt,
         name -> Text,
@@ -154,4 +166,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_revisions,
     article_slugs,
     site_settings,
+    archive_counts,
 );

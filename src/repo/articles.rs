@@ -424,6 +424,8 @@ pub struct EditRow {
     #[diesel(embed)]
     pub body: ArticleBody,
     pub version: i64,
+    /// The stored local day (what the archive calendar counted).
+    pub published_day: Option<i32>,
 }
 
 /// The editable columns of an edit (the whole new state: an edit rewrites the

@@ -130,8 +130,9 @@ pub struct SeedReport {
 const BATCH: usize = 500;
 
 /// Loads the seed article (unless present) and `demo_articles` generated ones,
-/// all in one transaction: a failed seed leaves the database as it was. Once
-/// it has committed, refreshes the planner's statistics.
+/// all in one transaction that also rebuilds the calendar's counts: a failed
+/// seed leaves the database as it was. Once it has committed, refreshes the
+/// planner's statistics.
 pub fn run(
     conn: &mut DbConnection,
     demo_articles: usize,
@@ -260,6 +261,8 @@ pub fn run(
             search::write(conn, &entries, &[])?;
             report.generated += ids.len();
         }
+        // The calendar's counts, recounted once rather than kept row by row.
+        crate::repo::archive::rebuild_counts(conn)?;
         Ok(report)
     })?;
     maintenance::refresh_statistics(conn)?;

@@ -5,7 +5,8 @@ use chrono_tz::Tz;
 
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::period::local_day;
-use crate::repo::{archive as repo, taxonomy};
+use crate::repo::archive::{self as repo, Scope};
+use crate::repo::taxonomy;
 use crate::service::ServiceError;
 
 /// One year of the calendar, with its months (newest first).
@@ -20,7 +21,8 @@ pub struct CalendarYear {
 }
 
 /// The calendar of published articles, newest first; an unknown section or
-/// tag has an empty calendar.
+/// tag has an empty calendar. Read from the counts kept at write time (see
+/// `repo::archive::adjust`), except for one section and one tag together.
 pub fn calendar(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -41,8 +43,15 @@ pub fn calendar(
         },
         None => None,
     };
+    // Counts are kept per section and per tag, not per pair of them.
+    let months = match (section_id, tag_id) {
+        (Some(_), Some(_)) => repo::calendar_live(conn, now, section_id, tag_id)?,
+        (Some(id), None) => repo::calendar(conn, now, Scope::Section(id))?,
+        (None, Some(id)) => repo::calendar(conn, now, Scope::Tag(id))?,
+        (None, None) => repo::calendar(conn, now, Scope::All)?,
+    };
     let mut years: Vec<CalendarYear> = Vec::new();
-    for m in repo::calendar(conn, now, section_id, tag_id)? {
+    for m in months {
         let (year, month) = (m.month / 100, (m.month % 100) as u32);
         match years.last_mut() {
             Some(y) if y.year == year => {
@@ -59,13 +68,21 @@ pub fn calendar(
     Ok(years)
 }
 
+/// Recomputes the calendar's counts from the articles, in one transaction:
+/// after a bulk load or a rewrite of the stored local days (seed, a change
+/// of time zone, `khabar reindex`), or to repair them.
+pub fn rebuild_calendar(conn: &mut DbConnection) -> Result<(), ServiceError> {
+    write_transaction(conn, |conn| Ok(repo::rebuild_counts(conn)?))
+}
+
 /// How many rows one batch of the local-day backfill updates.
 const BATCH: i64 = 2000;
 
 /// Makes every stored local day true for `tz`: fills the days of rows
 /// written before they were stored, and recomputes all of them when the
-/// newsroom's time zone changed since they were computed. Returns how many
-/// rows it wrote. Runs at start-up; cheap when nothing is to do.
+/// newsroom's time zone changed since they were computed, then rebuilds the
+/// calendar's counts if it wrote any. Returns how many rows it wrote. Runs
+/// at start-up; cheap when nothing is to do.
 pub fn sync_local_days(conn: &mut DbConnection, tz: Tz) -> Result<usize, ServiceError> {
     let zone = tz.name();
     let changed = repo::stored_timezone(conn)?.is_some_and(|stored| stored != zone);
@@ -86,6 +103,9 @@ pub fn sync_local_days(conn: &mut DbConnection, tz: Tz) -> Result<usize, Service
         if batch < BATCH as usize {
             break;
         }
+    }
+    if written > 0 {
+        rebuild_calendar(conn)?;
     }
     repo::set_timezone(conn, zone)?;
     Ok(written)

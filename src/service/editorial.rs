@@ -13,6 +13,7 @@ use crate::domain::article::{ArticleStatus, TextDirection};
 use crate::domain::period::local_day;
 use crate::domain::slug::{is_valid_slug, slugify, with_suffix};
 use crate::domain::{html, id_list, Entity, FieldError};
+use crate::repo::archive::{self, Counted};
 use crate::repo::articles::{
     self as repo, ArticleInsertForm, ArticleUpdateForm, EditRow, StatsInsertForm,
 };
@@ -281,6 +282,21 @@ fn check_raw(changes: &ArticleChanges, errors: &mut Vec<FieldError>) {
     }
 }
 
+/// What the archive calendar counts of an article written in `state` (its
+/// local day computed as the write stores it).
+fn counted(state: &ArticleState, tz: Tz) -> Option<Counted> {
+    let published = state.status == ArticleStatus::Published;
+    let day = state.published_at.map(|t| local_day(t, tz));
+    Counted::of(published, day, state.section_id, &state.tag_ids)
+}
+
+/// What the archive calendar counted of an article as stored.
+fn stored(row: &EditRow) -> Option<Counted> {
+    let published = ArticleStatus::from_db(&row.head.status) == ArticleStatus::Published;
+    let tag_ids = id_list::decode(&row.head.tag_ids);
+    Counted::of(published, row.published_day, row.head.section_id, &tag_ids)
+}
+
 fn dedup(ids: Vec<i64>) -> Vec<i64> {
     let mut seen = std::collections::HashSet::new();
     ids.into_iter().filter(|id| seen.insert(*id)).collect()
@@ -503,6 +519,7 @@ fn create_once(
         },
         None,
     )?;
+    archive::adjust(conn, None, counted(&state, tz).as_ref())?;
     Ok(id)
 }
 
@@ -651,6 +668,7 @@ pub fn update_article(
                 Some(old.published_at.unwrap_or(created_at)),
             )?;
         }
+        archive::adjust(conn, stored(&row).as_ref(), counted(&new, tz).as_ref())?;
         if new.slug != old.slug {
             if repo::old_slug_owner(conn, &new.slug)?.is_some() {
                 repo::forget_old_slug(conn, &new.slug)?;
@@ -682,6 +700,7 @@ pub fn delete_article(
                 current: row.version + 1,
             });
         }
+        archive::adjust(conn, stored(&row).as_ref(), None)?;
         let old = ArticleState::from_row(&row);
         keep_revision(conn, editor, &row, &old, &["deleted"], now)
     })

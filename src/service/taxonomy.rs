@@ -10,6 +10,7 @@ use validator::Validate;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::slug::{is_valid_slug, slugify, with_suffix};
 use crate::domain::{html, id_list, Entity, FieldError};
+use crate::repo::archive as archive_repo;
 use crate::repo::articles as articles_repo;
 use crate::repo::taxonomy::{
     self as repo, AuthorInsertForm, AuthorRow, SectionInsertForm, SectionRow, TagInsertForm, TagRow,
@@ -428,6 +429,7 @@ pub fn delete_tag(
             articles_repo::set_tag_ids(conn, article_id, &id_list::encode(&kept), now)?;
         }
         repo::delete_tag(conn, row.id)?;
+        archive_repo::forget_tag(conn, row.id)?;
         Ok(())
     })
 }

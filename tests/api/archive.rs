@@ -283,3 +283,259 @@ async fn stored_days_follow_a_change_of_time_zone() {
         .unwrap();
     assert_eq!(again, 0, "nothing to do when the zone is unchanged");
 }
+
+/// A calendar as `(yyyymm, count)`, newest first.
+fn months_of(calendar: &Value) -> Vec<(i32, i64)> {
+    calendar["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|y| {
+            let year = y["year"].as_i64().unwrap() as i32;
+            y["months"].as_array().unwrap().iter().map(move |m| {
+                (
+                    year * 100 + m["month"].as_i64().unwrap() as i32,
+                    m["count"].as_i64().unwrap(),
+                )
+            })
+        })
+        .collect()
+}
+
+type CountRow = (String, i64, i32, i64);
+
+/// A section or a tag: id and slug.
+type Term = (i64, String);
+
+/// Every row of `archive_counts`, in key order.
+fn count_rows(conn: &mut khabar::db::DbConnection) -> Vec<CountRow> {
+    use diesel::prelude::*;
+    use khabar::db::schema::archive_counts as c;
+    c::table
+        .select((c::scope, c::scope_id, c::month, c::n))
+        .order((c::scope, c::scope_id, c::month))
+        .load(conn)
+        .unwrap()
+}
+
+/// After a write: the maintained counts are what a recount from scratch
+/// makes of the articles, with no empty month; and every calendar (all, each
+/// section, each tag, a section and a tag together), now and once every
+/// scheduled article is due, is what the live count says, through the
+/// service and over HTTP.
+async fn assert_calendars_exact(app: &TestApp, step: &str) {
+    use diesel::prelude::*;
+    use khabar::db::schema::{sections, tags};
+    use khabar::repo::archive::calendar_live;
+    let now = khabar::service::now();
+    let later = now + chrono::Duration::days(800);
+    let (sections, tags) = app
+        .db
+        .run_blocking(move |conn| {
+            let incremental = count_rows(conn);
+            khabar::service::archive::rebuild_calendar(conn).unwrap();
+            let recounted = count_rows(conn);
+            let only_in = |a: &[CountRow], b: &[CountRow]| -> Vec<CountRow> {
+                a.iter().filter(|r| !b.contains(r)).cloned().collect()
+            };
+            assert!(
+                incremental == recounted,
+                "{step}: the kept counts differ from a recount: kept only {:?}, recounted only {:?}",
+                only_in(&incremental, &recounted),
+                only_in(&recounted, &incremental)
+            );
+            assert!(
+                incremental.iter().all(|r| r.3 > 0),
+                "{step}: no empty month kept"
+            );
+            let sections: Vec<Term> = sections::table
+                .select((sections::id, sections::slug))
+                .load(conn)
+                .unwrap();
+            let tags: Vec<Term> = tags::table
+                .select((tags::id, tags::slug))
+                .load(conn)
+                .unwrap();
+            let mut scopes: Vec<(Option<&Term>, Option<&Term>)> =
+                vec![(None, None), (sections.first(), tags.first())];
+            scopes.extend(sections.iter().map(|s| (Some(s), None)));
+            scopes.extend(tags.iter().map(|t| (None, Some(t))));
+            for at in [now, later] {
+                for &(section, tag) in &scopes {
+                    let live: Vec<(i32, i64)> =
+                        calendar_live(conn, at, section.map(|s| s.0), tag.map(|t| t.0))
+                            .unwrap()
+                            .into_iter()
+                            .map(|m| (m.month, m.n))
+                            .collect();
+                    let served: Vec<(i32, i64)> = khabar::service::archive::calendar(
+                        conn,
+                        at,
+                        section.map(|s| s.1.as_str()),
+                        tag.map(|t| t.1.as_str()),
+                    )
+                    .unwrap()
+                    .into_iter()
+                    .flat_map(|y| {
+                        y.months
+                            .into_iter()
+                            .map(move |(m, n)| (y.year * 100 + m as i32, n))
+                    })
+                    .collect();
+                    assert_eq!(served, live, "{step}: {section:?} {tag:?} at {at}");
+                }
+            }
+            (sections, tags)
+        })
+        .unwrap();
+    let live = |section: Option<i64>, tag: Option<i64>| {
+        app.db
+            .run_blocking(move |conn| calendar_live(conn, now, section, tag).unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.month, m.n))
+            .collect::<Vec<_>>()
+    };
+    let mut paths = vec![
+        ("/api/v1/archive".to_string(), None, None),
+        (
+            format!(
+                "/api/v1/archive?section={}&tag={}",
+                sections[0].1, tags[0].1
+            ),
+            Some(sections[0].0),
+            Some(tags[0].0),
+        ),
+    ];
+    paths.extend(
+        sections
+            .iter()
+            .take(2)
+            .map(|s| (format!("/api/v1/archive?section={}", s.1), Some(s.0), None)),
+    );
+    paths.extend(
+        tags.iter()
+            .take(3)
+            .map(|t| (format!("/api/v1/archive?tag={}", t.1), None, Some(t.0))),
+    );
+    for (path, section, tag) in paths {
+        let served = months_of(&app.get_json(&path, 200).await);
+        assert_eq!(served, live(section, tag), "{step}: GET {path}");
+    }
+}
+
+#[tokio::test]
+async fn the_calendars_counts_follow_every_write() {
+    let app = spawn_with(Spawn {
+        demo_articles: Some(30),
+        ..Spawn::default()
+    })
+    .await;
+    let editor = app.token(Role::Editor);
+    assert_calendars_exact(&app, "seeded").await;
+    let edit = |id: i64, body: Value| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let (_, etag) = app.editor_view(editor, id).await;
+            app.send_json(
+                Call::new(Method::PATCH, format!("/api/v1/articles/{id}"))
+                    .token(editor)
+                    .json(body)
+                    .if_match(etag),
+                200,
+            )
+            .await;
+        }
+    };
+    let create = |body: Value| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            app.create_article(editor, body).await["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    // 2021-01-31T22:30Z is 1 February in Damascus.
+    let a = create(
+        json!({"title": "أ", "section_id": 1, "tag_ids": [1, 2], "body_html": "<p>نص</p>",
+        "status": "published", "published_at": "2021-01-31T22:30:00Z"}),
+    )
+    .await;
+    assert_calendars_exact(&app, "created").await;
+    let b =
+        create(json!({"title": "ب", "section_id": 2, "tag_ids": [2, 3], "body_html": "<p>نص</p>"}))
+            .await;
+    let c = create(
+        json!({"title": "ج", "section_id": 2, "tag_ids": [3], "body_html": "<p>نص</p>",
+        "status": "published", "published_at": "2021-03-05T10:00:00Z"}),
+    )
+    .await;
+    assert_calendars_exact(&app, "a draft and another month").await;
+    edit(a, json!({"published_at": "2021-01-31T20:00:00Z"})).await;
+    assert_calendars_exact(&app, "back across the month boundary").await;
+    edit(a, json!({"section_id": 2})).await;
+    assert_calendars_exact(&app, "another section").await;
+    edit(a, json!({"tag_ids": [3, 1]})).await;
+    assert_calendars_exact(&app, "other tags").await;
+    edit(a, json!({"title": "أ معدّل"})).await;
+    assert_calendars_exact(&app, "nothing counted changed").await;
+    edit(c, json!({"status": "draft"})).await;
+    assert_calendars_exact(&app, "unpublished").await;
+    let next_year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap()
+        + 1;
+    edit(
+        b,
+        json!({"status": "published", "published_at": format!("{next_year}-06-01T10:00:00Z")}),
+    )
+    .await;
+    let all = months_of(&app.get_json("/api/v1/archive", 200).await);
+    assert!(
+        all.iter().all(|m| m.0 / 100 < next_year),
+        "scheduled is not counted yet: {all:?}"
+    );
+    assert_calendars_exact(&app, "scheduled").await;
+    edit(c, json!({"status": "published", "tag_ids": [2]})).await;
+    assert_calendars_exact(&app, "published again").await;
+    app.send_json(
+        Call::new(Method::DELETE, format!("/api/v1/articles/{a}"))
+            .token(&editor)
+            .if_match(app.editor_view(&editor, a).await.1),
+        204,
+    )
+    .await;
+    assert_calendars_exact(&app, "deleted").await;
+    let tag2: String = app
+        .db
+        .run_blocking(|conn| {
+            use diesel::prelude::*;
+            use khabar::db::schema::tags;
+            tags::table.find(2).select(tags::slug).first(conn)
+        })
+        .unwrap()
+        .unwrap();
+    app.send_json(
+        Call::new(Method::DELETE, format!("/api/v1/tags/{tag2}")).token(&editor),
+        204,
+    )
+    .await;
+    assert_calendars_exact(&app, "tag deleted").await;
+    // A new time zone rewrites every stored day, and the counts with them:
+    // this one is in February in Damascus, in January in UTC.
+    create(
+        json!({"title": "د", "section_id": 1, "tag_ids": [1], "body_html": "<p>نص</p>",
+        "status": "published", "published_at": "2021-01-31T22:30:00Z"}),
+    )
+    .await;
+    assert_calendars_exact(&app, "before the new zone").await;
+    let rewritten = app
+        .db
+        .run_blocking(|conn| khabar::service::archive::sync_local_days(conn, chrono_tz::UTC))
+        .unwrap()
+        .unwrap();
+    assert!(rewritten > 0);
+    assert_calendars_exact(&app, "another time zone").await;
+}
