@@ -160,6 +160,110 @@ do
 end
 env.KHABAR_BENCH_TOKEN, env.KHABAR_RUN_TAG = nil, nil
 
+-- helpers for the list-type scripts
+do
+  check(khabar_urlencode("وزير الصحة") == "%D9%88%D8%B2%D9%8A%D8%B1%20%D8%A7%D9%84%D8%B5%D8%AD%D8%A9",
+    "urlencode: Arabic bytes and the space are percent-encoded")
+  check(khabar_urlencode("a-b_c.d~e/f&g") == "a-b_c.d~e%2Ff%26g", "urlencode: unreserved kept, / and & encoded")
+  env.KHABAR_X = " a, b ,,c "
+  local l = khabar_env_list("KHABAR_X")
+  check(#l == 3 and l[1] == "a" and l[2] == "b" and l[3] == "c", "env_list: trims and skips empty items")
+  check(#khabar_env_list("KHABAR_UNSET") == 0, "env_list: unset gives {}")
+  env.KHABAR_X = nil
+  local lo, hi, bad, mn, mx = 1344000000000000, 1722000000123456, 0, math.huge, 0
+  for _ = 1, DRAWS do
+    local c = khabar_random_cursor(lo, hi)
+    local us = tonumber(c:match("^n(%d+)_999999999$"))
+    if us == nil or us < lo or us > hi then bad = bad + 1 else mn = math.min(mn, us); mx = math.max(mx, us) end
+  end
+  check(bad == 0, "cursor: n<micros>_999999999 with micros within the range")
+  check(mn - lo < (hi - lo) / 1000 and hi - mx < (hi - lo) / 1000, "cursor: covers the range")
+end
+
+env.KHABAR_MONTHS = "2014/8,2020/12,2024/3"
+env.KHABAR_PAGES = "5"
+env.KHABAR_SECTIONS = "politics,economy"
+env.KHABAR_TAGS = "gaza,oil,football"
+env.KHABAR_CURSOR_MIN_US = "1344000000000000"
+env.KHABAR_CURSOR_MAX_US = "1722000000000000"
+env.KHABAR_QUERY = "وزير الصحة"
+
+load("archive_month.lua")
+do
+  local seen, bad = {}, 0
+  for _ = 1, DRAWS / 10 do
+    local y, m, p, pp = request():match("^/api/v1/archive/(%d+)/(%d+)%?page=(%d)&per_page=(%d+)$")
+    if y == nil or pp ~= "20" or tonumber(p) < 1 or tonumber(p) > 5 then bad = bad + 1
+    else seen[y .. "/" .. m .. "/" .. p] = true end
+  end
+  local n = 0
+  for _ in pairs(seen) do n = n + 1 end
+  check(bad == 0 and n == 15 and seen["2014/8/1"] and seen["2020/12/5"], "archive_month: 3 months x pages 1..5")
+end
+
+load("search.lua")
+do
+  local seen, bad = {}, 0
+  for _ = 1, DRAWS / 10 do
+    local p = request():match("^/api/v1/articles%?q=%%D9%%88%%D8%%B2%%D9%%8A%%D8%%B1%%20%%D8%%A7%%D9%%84%%D8%%B5%%D8%%AD%%D8%%A9&page=(%d)&per_page=20$")
+    if p == nil then bad = bad + 1 else seen[p] = true end
+  end
+  check(bad == 0 and seen["1"] and seen["5"] and not seen["6"], "search: encoded q, pages 1..5")
+end
+
+load("calendar.lua")
+do
+  local c = { plain = 0, section = 0, tag = 0, bad = 0 }
+  for _ = 1, DRAWS / 10 do
+    local r = request()
+    if r == "/api/v1/archive" then c.plain = c.plain + 1
+    elseif r:match("^/api/v1/archive%?section=[a-z]+$") then c.section = c.section + 1
+    elseif r:match("^/api/v1/archive%?tag=[a-z]+$") then c.tag = c.tag + 1
+    else c.bad = c.bad + 1 end
+  end
+  local n = DRAWS / 10
+  check(c.bad == 0 and math.abs(c.plain / n - 0.5) < 0.02 and math.abs(c.section / n - 0.25) < 0.02
+    and math.abs(c.tag / n - 0.25) < 0.02, "calendar: 1/2 plain, 1/4 section, 1/4 tag")
+  env.KHABAR_SECTIONS, env.KHABAR_TAGS = "", ""
+  load("calendar.lua")
+  local allplain = true
+  for _ = 1, 1000 do if request() ~= "/api/v1/archive" then allplain = false end end
+  check(allplain, "calendar: no lists -> the whole calendar only")
+  env.KHABAR_SECTIONS, env.KHABAR_TAGS = "politics,economy", "gaza,oil,football"
+end
+
+for _, kind in ipairs({ "tag", "section" }) do
+  load(kind .. "_page.lua")
+  local paged, cur, bad, slugs = 0, 0, 0, {}
+  local lo, hi = 1344000000000000, 1722000000000000
+  for _ = 1, DRAWS / 10 do
+    local r = request()
+    local slug, p = r:match("^/api/v1/articles%?" .. kind .. "=([a-z]+)&page=(%d)&per_page=20$")
+    if slug and tonumber(p) >= 1 and tonumber(p) <= 5 then paged = paged + 1; slugs[slug] = true
+    else
+      local s2, us = r:match("^/api/v1/articles%?" .. kind .. "=([a-z]+)&per_page=20&cursor=n(%d+)_999999999$")
+      us = tonumber(us)
+      if s2 and us >= lo and us <= hi then cur = cur + 1; slugs[s2] = true else bad = bad + 1 end
+    end
+  end
+  local ns = 0
+  for _ in pairs(slugs) do ns = ns + 1 end
+  check(bad == 0 and math.abs(paged / (DRAWS / 10) - 0.5) < 0.02 and ns == (kind == "tag" and 3 or 2),
+    kind .. "_page: half pages 1..5, half random cursors, every slug")
+end
+
+load("deep_cursor.lua")
+do
+  local bad = 0
+  for _ = 1, DRAWS / 10 do
+    local us = tonumber(request():match("^/api/v1/articles%?per_page=20&cursor=n(%d+)_999999999$"))
+    if us == nil or us < 1344000000000000 or us > 1722000000000000 then bad = bad + 1 end
+  end
+  check(bad == 0, "deep_cursor: per_page=20, cursor within the corpus range")
+end
+env.KHABAR_MONTHS, env.KHABAR_PAGES, env.KHABAR_SECTIONS, env.KHABAR_TAGS = nil, nil, nil, nil
+env.KHABAR_CURSOR_MIN_US, env.KHABAR_CURSOR_MAX_US, env.KHABAR_QUERY = nil, nil, nil
+
 -- done() output format
 load("healthz.lua")
 local out = {}
