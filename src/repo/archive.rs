@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 
-use crate::db::schema::{articles, site_settings};
+use crate::db::schema::articles;
 use crate::db::DbConnection;
 
 /// One month of the calendar.
@@ -302,23 +302,12 @@ pub fn calendar_live(
 
 /// The time zone the stored local days are in, if recorded.
 pub fn stored_timezone(conn: &mut DbConnection) -> QueryResult<Option<String>> {
-    site_settings::table
-        .filter(site_settings::key.eq("timezone"))
-        .select(site_settings::value)
-        .first(conn)
-        .optional()
+    crate::repo::maintenance::setting(conn, "timezone")
 }
 
 /// Records the time zone of the stored local days.
 pub fn set_timezone(conn: &mut DbConnection, tz: &str) -> QueryResult<()> {
-    diesel::delete(site_settings::table.filter(site_settings::key.eq("timezone"))).execute(conn)?;
-    diesel::insert_into(site_settings::table)
-        .values((
-            site_settings::key.eq("timezone"),
-            site_settings::value.eq(tz),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    crate::repo::maintenance::set_setting(conn, "timezone", tz)
 }
 
 /// Articles with a publication time after `after_id`, by id: all of them, or
