@@ -120,9 +120,34 @@ pub struct ArticleState {
     /// Draft or published (published with a future time is scheduled).
     pub status: ArticleStatus,
     /// Publication time (UTC); set when first published unless given.
+    #[serde(with = "utc_text")]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub published_at: Option<NaiveDateTime>,
     /// Whether comments are accepted.
     pub comments_open: bool,
+}
+
+/// A revision's time as RFC 3339 with `Z`, as every other time in the API.
+/// Snapshots stored before this was added hold the bare naive form, so both
+/// are read back.
+mod utc_text {
+    use chrono::{DateTime, NaiveDateTime};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        at.map(|t| t.and_utc()).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.naive_utc())
+            .or_else(|_| text.parse::<NaiveDateTime>())
+            .map(Some)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The client-facing name of a state field, for error messages and revisions.
@@ -731,4 +756,26 @@ fn keep_revision(
         },
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revision_times_are_written_with_z_and_old_snapshots_still_read() {
+        #[derive(Serialize, Deserialize)]
+        struct At {
+            #[serde(with = "utc_text")]
+            at: Option<NaiveDateTime>,
+        }
+        let t = NaiveDateTime::parse_from_str("2020-08-22 09:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
+        let written = serde_json::to_string(&At { at: Some(t) }).unwrap();
+        assert_eq!(written, r#"{"at":"2020-08-22T09:00:00Z"}"#);
+        for stored in [written.as_str(), r#"{"at":"2020-08-22T09:00:00"}"#] {
+            assert_eq!(serde_json::from_str::<At>(stored).unwrap().at, Some(t));
+        }
+        let none = serde_json::to_string(&At { at: None }).unwrap();
+        assert_eq!(serde_json::from_str::<At>(&none).unwrap().at, None);
+    }
 }

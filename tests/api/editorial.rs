@@ -648,6 +648,15 @@ async fn revisions_keep_who_when_what_and_the_version_replaced() {
         .await;
     assert_eq!(first["data"]["article"]["title"], original["title"]);
     assert_eq!(first["data"]["article"]["body_text"], original["body_text"]);
+    // Times in a kept version are RFC 3339 UTC like the article's own.
+    assert_eq!(
+        first["data"]["article"]["published_at"],
+        original["published_at"]
+    );
+    assert!(first["data"]["article"]["published_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
     let second = app
         .send_json(
             Call::new(Method::GET, "/api/v1/articles/2/revisions/2").token(&editor),
