@@ -18,7 +18,9 @@ use diesel::sql_types::{BigInt, Double};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 
 use crate::db::{BackendKind, DbConnection};
-use crate::domain::cursor::KeysetOrder;
+use chrono::NaiveDateTime;
+
+use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::domain::search::{
     search_key, search_key_ceiling, search_key_floor, SearchQuery, KEY_ID_MASK, RELEVANCE_WINDOW,
 };
@@ -96,7 +98,13 @@ impl Shape {
 }
 
 /// `FROM … WHERE …` for `filter`.
-fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape: &Shape) {
+fn from_where(
+    sql: &mut RawSql,
+    kind: BackendKind,
+    filter: &ArticleFilter,
+    shape: &Shape,
+    cursor: Option<&Cursor>,
+) {
     match shape.driver {
         Driver::Articles => sql.sql(" FROM articles a"),
         Driver::TagLinks => sql.sql(" FROM article_tags l JOIN articles a ON a.id = l.article_id"),
@@ -126,31 +134,38 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
         _ => {}
     }
     match filter.visibility {
-        Visibility::Public { now } => {
+        Visibility::Public { .. } | Visibility::Scheduled { .. } => {
             and(sql);
             sql.sql("a.status = 'published'");
-            and(sql);
-            sql.sql(shape.published)
-                .sql(" <= ")
-                .bind(Value::Timestamp(now));
-        }
-        Visibility::Scheduled { now } => {
-            and(sql);
-            sql.sql("a.status = 'published'");
-            and(sql);
-            sql.sql(shape.published)
-                .sql(" > ")
-                .bind(Value::Timestamp(now));
         }
         Visibility::Draft => {
             and(sql);
             sql.sql("a.status = 'draft' AND a.deleted_at IS NULL");
         }
     }
-    if shape.driver == Driver::SearchTable {
+    // One lower and one upper edge on the time column, the tightest of
+    // visibility, period and cursor: with bound parameters SQLite cannot
+    // tell which of two upper bounds is lower, and walked the index from
+    // `now` down to a deep cursor or an old month (221 req/s at 100k).
+    let keyed_by_search = shape.driver == Driver::SearchTable;
+    let (lower, upper) = time_edges(filter, if keyed_by_search { None } else { cursor });
+    if let Some(edge) = lower {
+        and(sql);
+        sql.sql(shape.published)
+            .sql(if edge.inclusive { " >= " } else { " > " })
+            .bind(Value::Timestamp(edge.at));
+    }
+    if let Some(edge) = upper {
+        and(sql);
+        sql.sql(shape.published)
+            .sql(if edge.inclusive { " <= " } else { " < " })
+            .bind(Value::Timestamp(edge.at));
+    }
+    if keyed_by_search {
         // The key's time is the publication second: the exact conditions
-        // (above and below) keep their precision, these let FTS5 skip.
-        let (low, high) = key_range(filter);
+        // above keep their precision, these let FTS5 skip. A cursor's key
+        // is exact (second, id), so it is only a key bound.
+        let (low, high) = key_range(filter, cursor);
         if let Some(low) = low {
             and(sql);
             sql.sql("article_search.rowid >= ").bind(Value::BigInt(low));
@@ -160,18 +175,6 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
             sql.sql("article_search.rowid <= ")
                 .bind(Value::BigInt(high));
         }
-    }
-    if let Some(from) = filter.published_from {
-        and(sql);
-        sql.sql(shape.published)
-            .sql(" >= ")
-            .bind(Value::Timestamp(from));
-    }
-    if let Some(until) = filter.published_until {
-        and(sql);
-        sql.sql(shape.published)
-            .sql(" < ")
-            .bind(Value::Timestamp(until));
     }
     if let Some(section_id) = filter.section_id {
         and(sql);
@@ -215,20 +218,81 @@ fn from_where(sql: &mut RawSql, kind: BackendKind, filter: &ArticleFilter, shape
     }
 }
 
-/// The search keys a filter's visibility and period allow, if bounded.
-fn key_range(filter: &ArticleFilter) -> (Option<i64>, Option<i64>) {
-    let mut low = filter.published_from.map(search_key_floor);
-    let mut high = filter.published_until.map(search_key_ceiling);
+/// One end of a range of publication times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Edge {
+    at: NaiveDateTime,
+    inclusive: bool,
+}
+
+impl Edge {
+    fn including(at: NaiveDateTime) -> Self {
+        Edge {
+            at,
+            inclusive: true,
+        }
+    }
+    fn excluding(at: NaiveDateTime) -> Self {
+        Edge {
+            at,
+            inclusive: false,
+        }
+    }
+}
+
+/// The tighter of two upper edges (at the same time, the exclusive one).
+fn tighter_upper(a: Option<Edge>, b: Edge) -> Edge {
+    match a {
+        Some(a) if (a.at, a.inclusive) < (b.at, b.inclusive) => a,
+        _ => b,
+    }
+}
+
+/// The tighter of two lower edges (at the same time, the exclusive one).
+fn tighter_lower(a: Option<Edge>, b: Edge) -> Edge {
+    match a {
+        Some(a) if (a.at, !a.inclusive) > (b.at, !b.inclusive) => a,
+        _ => b,
+    }
+}
+
+/// The publication times a filter and a cursor allow (the cursor's own
+/// time included: there the id decides). Each edge is the tightest of the
+/// visibility's `now`, the period and the cursor; the looser bounds are
+/// implied by it and not sent. Drafts are keyed by creation time, so their
+/// cursor does not bound publication times.
+fn time_edges(filter: &ArticleFilter, cursor: Option<&Cursor>) -> (Option<Edge>, Option<Edge>) {
+    let mut lower = filter.published_from.map(Edge::including);
+    let mut upper = filter.published_until.map(Edge::excluding);
     match filter.visibility {
-        Visibility::Public { now } => {
-            let ceiling = search_key_ceiling(now);
-            high = Some(high.map_or(ceiling, |h| h.min(ceiling)));
-        }
-        Visibility::Scheduled { now } => {
-            let floor = search_key_floor(now);
-            low = Some(low.map_or(floor, |l| l.max(floor)));
-        }
+        Visibility::Public { now } => upper = Some(tighter_upper(upper, Edge::including(now))),
+        Visibility::Scheduled { now } => lower = Some(tighter_lower(lower, Edge::excluding(now))),
         Visibility::Draft => {}
+    }
+    if let (Some(c), false) = (cursor, filter.visibility.by_creation()) {
+        match c.order {
+            KeysetOrder::Newest => {
+                upper = Some(tighter_upper(upper, Edge::including(c.published_at)))
+            }
+            KeysetOrder::Oldest => {
+                lower = Some(tighter_lower(lower, Edge::including(c.published_at)))
+            }
+        }
+    }
+    (lower, upper)
+}
+
+/// The search keys a filter's visibility, period and cursor allow, if bounded.
+fn key_range(filter: &ArticleFilter, cursor: Option<&Cursor>) -> (Option<i64>, Option<i64>) {
+    let (lower, upper) = time_edges(filter, None);
+    let mut low = lower.map(|e| search_key_floor(e.at));
+    let mut high = upper.map(|e| search_key_ceiling(e.at));
+    if let Some(c) = cursor {
+        let key = search_key(c.published_at, c.id);
+        match c.order {
+            KeysetOrder::Newest => high = Some(high.map_or(key - 1, |h| h.min(key - 1))),
+            KeysetOrder::Oldest => low = Some(low.map_or(key + 1, |l| l.max(key + 1))),
+        }
     }
     (low, high)
 }
@@ -331,7 +395,7 @@ fn ranked_window(
         }
     }
     sql.sql(" AS rank");
-    from_where(&mut sql, kind, filter, &shape);
+    from_where(&mut sql, kind, filter, &shape, None);
     order_and_limit(
         &mut sql,
         &shape,
@@ -356,31 +420,31 @@ fn keyset_ids(
     let shape = Shape::of(kind, filter);
     let mut sql = RawSql::new();
     sql.sql("SELECT ").sql(shape.id).sql(" AS id");
-    from_where(&mut sql, kind, filter, &shape);
-    if let Window::After(cursor) = window {
+    let cursor = match window {
+        Window::After(cursor) => Some(cursor),
+        Window::Offset(_) => None,
+    };
+    from_where(&mut sql, kind, filter, &shape, cursor.as_ref());
+    // The search key is exact (second, id): from_where bounded it. Other
+    // drivers are bounded by the cursor's time; the id decides within it.
+    if let (Some(cursor), false) = (cursor, shape.driver == Driver::SearchTable) {
         let cmp = match keyset {
             KeysetOrder::Newest => "<",
             KeysetOrder::Oldest => ">",
         };
-        if shape.driver == Driver::SearchTable {
-            // (second, id) order: the cursor's key says where to go on.
-            sql.sql(&format!(" AND article_search.rowid {cmp} "))
-                .bind(Value::BigInt(search_key(cursor.published_at, cursor.id)));
-        } else {
-            sql.sql(" AND (")
-                .sql(shape.key)
-                .sql(&format!(" {cmp} "))
-                .bind(Value::Timestamp(cursor.published_at))
-                .sql(" OR (")
-                .sql(shape.key)
-                .sql(" = ")
-                .bind(Value::Timestamp(cursor.published_at))
-                .sql(" AND ")
-                .sql(shape.id)
-                .sql(&format!(" {cmp} "))
-                .bind(Value::BigInt(cursor.id))
-                .sql("))");
-        }
+        sql.sql(" AND (")
+            .sql(shape.key)
+            .sql(&format!(" {cmp} "))
+            .bind(Value::Timestamp(cursor.published_at))
+            .sql(" OR (")
+            .sql(shape.key)
+            .sql(" = ")
+            .bind(Value::Timestamp(cursor.published_at))
+            .sql(" AND ")
+            .sql(shape.id)
+            .sql(&format!(" {cmp} "))
+            .bind(Value::BigInt(cursor.id))
+            .sql("))");
     }
     order_and_limit(&mut sql, &shape, keyset, window, limit);
     let rows: Vec<IdRow> = on_backend!(conn, c => sql.load(c))?;
@@ -416,7 +480,106 @@ pub fn count(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64
     let shape = Shape::of(kind, filter);
     let mut sql = RawSql::new();
     sql.sql("SELECT COUNT(*) AS n");
-    from_where(&mut sql, kind, filter, &shape);
+    from_where(&mut sql, kind, filter, &shape, None);
     let row: CountRow = on_backend!(conn, c => sql.get_result(c))?;
     Ok(row.n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::articles::Visibility;
+
+    fn t(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn filter(visibility: Visibility) -> ArticleFilter {
+        ArticleFilter {
+            visibility,
+            section_id: None,
+            tag_id: None,
+            author_id: None,
+            language: None,
+            published_from: None,
+            published_until: None,
+            search: None,
+        }
+    }
+
+    fn public(now: &str) -> ArticleFilter {
+        filter(Visibility::Public { now: t(now) })
+    }
+
+    fn cursor(order: KeysetOrder, at: &str) -> Cursor {
+        Cursor {
+            order,
+            published_at: t(at),
+            id: 7,
+        }
+    }
+
+    #[test]
+    fn only_the_tightest_edges_are_sent() {
+        let now = "2026-12-04 12:00:00";
+        // No period, no cursor: published up to now.
+        assert_eq!(
+            time_edges(&public(now), None),
+            (None, Some(Edge::including(t(now))))
+        );
+        // A deep cursor bounds the walk, not `now`.
+        let deep = cursor(KeysetOrder::Newest, "2019-03-01 10:00:00");
+        assert_eq!(
+            time_edges(&public(now), Some(&deep)),
+            (None, Some(Edge::including(t("2019-03-01 10:00:00"))))
+        );
+        // An old month: its end, not `now`; a cursor later than the month
+        // does not widen it.
+        let mut month = public(now);
+        month.published_from = Some(t("2020-08-01 00:00:00"));
+        month.published_until = Some(t("2020-09-01 00:00:00"));
+        let later = cursor(KeysetOrder::Newest, "2021-01-01 00:00:00");
+        assert_eq!(
+            time_edges(&month, Some(&later)),
+            (
+                Some(Edge::including(t("2020-08-01 00:00:00"))),
+                Some(Edge::excluding(t("2020-09-01 00:00:00")))
+            )
+        );
+        // Oldest first: the cursor is a lower edge.
+        let old = cursor(KeysetOrder::Oldest, "2020-08-15 00:00:00");
+        assert_eq!(
+            time_edges(&month, Some(&old)).0,
+            Some(Edge::including(t("2020-08-15 00:00:00")))
+        );
+        // At the same time, the exclusive edge is the tighter one.
+        let mut until_now = public(now);
+        until_now.published_until = Some(t(now));
+        assert_eq!(
+            time_edges(&until_now, None).1,
+            Some(Edge::excluding(t(now)))
+        );
+        // Scheduled: strictly after now, or after the period's start.
+        let scheduled = filter(Visibility::Scheduled { now: t(now) });
+        assert_eq!(
+            time_edges(&scheduled, None).0,
+            Some(Edge::excluding(t(now)))
+        );
+        // Drafts are keyed by creation time: a cursor bounds nothing here.
+        let drafts = filter(Visibility::Draft);
+        assert_eq!(time_edges(&drafts, Some(&deep)), (None, None));
+    }
+
+    #[test]
+    fn a_search_cursor_is_an_exact_key_bound() {
+        let now = "2026-12-04 12:00:00";
+        let c = cursor(KeysetOrder::Newest, "2019-03-01 10:00:00");
+        let (low, high) = key_range(&public(now), Some(&c));
+        assert_eq!(low, None);
+        assert_eq!(high, Some(search_key(c.published_at, c.id) - 1));
+        let c = cursor(KeysetOrder::Oldest, "2019-03-01 10:00:00");
+        let (low, high) = key_range(&public(now), Some(&c));
+        assert_eq!(low, Some(search_key(c.published_at, c.id) + 1));
+        assert_eq!(high, Some(search_key_ceiling(t(now))));
+    }
 }
