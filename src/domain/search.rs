@@ -7,9 +7,9 @@
 //! Written by hand: no crate parses this query language or renders it for
 //! both engines.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::domain::arabic::{normalize, readings, tokenize};
+use crate::domain::arabic::{is_word_char, normalize, readings, tokenize};
 
 /// Longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -455,12 +455,16 @@ struct Word {
 fn words_of(text: &str, wanted: &HashSet<&str>) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    let is_word =
-        |c: char| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
-    let close = |s: usize, e: usize, out: &mut Vec<Word>| {
-        let hit = tokenize(&normalize(&text[s..e]))
-            .iter()
-            .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())));
+    // A body repeats its words: each distinct one goes through the text
+    // pipeline once (it was most of a search page's time).
+    let mut seen: HashMap<&str, bool> = HashMap::new();
+    let mut close = |s: usize, e: usize, out: &mut Vec<Word>| {
+        let word = &text[s..e];
+        let hit = *seen.entry(word).or_insert_with(|| {
+            tokenize(&normalize(word))
+                .iter()
+                .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())))
+        });
         out.push(Word {
             start: s,
             end: e,
@@ -468,7 +472,7 @@ fn words_of(text: &str, wanted: &HashSet<&str>) -> Vec<Word> {
         });
     };
     for (i, c) in text.char_indices() {
-        match (is_word(c), start) {
+        match (is_word_char(c), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 close(s, i, &mut out);
