@@ -48,3 +48,76 @@ pub fn set_setting(conn: &mut DbConnection, key: &str, value: &str) -> QueryResu
         .execute(conn)
         .map(|_| ())
 }
+
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// The secondary indexes of `tables`: not those that enforce a primary key
+/// or a unique constraint (SQLite keeps no SQL for those).
+fn find_secondary_indexes(
+    conn: &mut DbConnection,
+    tables: &[&'static str],
+) -> QueryResult<Vec<IndexDefinition>> {
+    // The names are the caller's constants, never input.
+    let names = tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match conn {
+        DbConnection::Postgres(pg) => sql_query(format!(
+            "SELECT i.relname::text AS name, pg_get_indexdef(i.oid) AS definition \
+             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_class t ON t.oid = x.indrelid \
+             WHERE t.relname IN ({names}) AND t.relnamespace = to_regnamespace(current_schema()) \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) \
+             ORDER BY 1"
+        ))
+        .load(pg),
+        DbConnection::Sqlite(lite) => sql_query(format!(
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name IN ({names}) AND sql IS NOT NULL ORDER BY 1"
+        ))
+        .load(lite),
+    }
+}
+
+/// Drops the secondary indexes of `tables` and returns the statements that
+/// make them again, for [`create_indexes`] once a bulk load is in: building
+/// an index over a million rows at once is far cheaper than keeping it up
+/// row by row (PostgreSQL's GIN index worst of all). Inside a transaction, a
+/// failed load brings them back with everything else.
+pub fn drop_secondary_indexes(
+    conn: &mut DbConnection,
+    tables: &[&'static str],
+) -> QueryResult<Vec<String>> {
+    let found = find_secondary_indexes(conn, tables)?;
+    for index in &found {
+        sql_query(format!("DROP INDEX \"{}\"", index.name)).execute(conn)?;
+    }
+    Ok(found.into_iter().map(|i| i.definition).collect())
+}
+
+/// Runs the statements [`drop_secondary_indexes`] returned.
+pub fn create_indexes(conn: &mut DbConnection, definitions: &[String]) -> QueryResult<()> {
+    for definition in definitions {
+        sql_query(definition.as_str()).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The names of the secondary indexes of `tables`.
+pub fn secondary_indexes(
+    conn: &mut DbConnection,
+    tables: &[&'static str],
+) -> QueryResult<Vec<String>> {
+    Ok(find_secondary_indexes(conn, tables)?
+        .into_iter()
+        .map(|i| i.name)
+        .collect())
+}
