@@ -159,12 +159,6 @@ diesel::define_sql_function! {
     fn khabar_phrase(title: diesel::sql_types::Text, summary: diesel::sql_types::Text, body: diesel::sql_types::Text, spec: diesel::sql_types::Text) -> diesel::sql_types::Bool;
 }
 
-diesel::define_sql_function! {
-    /// The relevance of a search match from its title and summary (SQLite
-    /// only; `domain::search::head_score`).
-    fn khabar_rank(title: diesel::sql_types::Text, summary: diesel::sql_types::Text, spec: diesel::sql_types::Text) -> diesel::sql_types::Double;
-}
-
 /// The SQL functions khabar's SQLite queries call.
 fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
     khabar_phrase_utils::register_impl(
@@ -172,10 +166,7 @@ fn register_sqlite_functions(conn: &mut SqliteConnection) -> diesel::QueryResult
         |title: String, summary: String, body: String, spec: String| {
             crate::domain::search::phrase_in_fields(&[&title, &summary, &body], &spec)
         },
-    )?;
-    khabar_rank_utils::register_impl(conn, |title: String, summary: String, spec: String| {
-        crate::domain::search::head_score(&title, &summary, &spec)
-    })
+    )
 }
 
 /// Process-wide SQLite settings, applied once before the library initialises

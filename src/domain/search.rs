@@ -264,14 +264,28 @@ impl SearchQuery {
     /// The words [`head_score`] ranks by: every wanted word, its readings
     /// joined by `|`, words by spaces.
     pub fn rank_spec(&self) -> String {
-        let mut words: Vec<String> = Vec::new();
+        self.rank_words()
+            .iter()
+            .map(|word| word.join("|"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The words ranking weighs (every wanted word once, with its
+    /// readings), as [`rank_spec`](Self::rank_spec) lists them.
+    pub fn rank_words(&self) -> Vec<&Alternatives> {
+        let mut words: Vec<&Alternatives> = Vec::new();
         for position in self.must.iter().flat_map(|c| c.positions()) {
-            let word = position.join("|");
-            if !words.contains(&word) {
-                words.push(word);
+            if !words.contains(&position) {
+                words.push(position);
             }
         }
-        words.join(" ")
+        words
+    }
+
+    /// An FTS5 expression that matches `word` in one column only.
+    pub fn fts5_in_column(column: &str, word: &Alternatives) -> String {
+        format!("{{{column}}} : {}", fts_alternatives(word))
     }
 
     /// Every term the query looks for (for highlighting).
@@ -325,13 +339,27 @@ pub fn head_score(title: &str, summary: &str, spec: &str) -> f64 {
             .split([' ', '|'])
             .any(|term| !term.is_empty() && word.contains(&term))
     };
-    spec.split(' ')
+    let words: Vec<Vec<&str>> = spec
+        .split(' ')
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let word: Vec<&str> = w.split('|').collect();
-            if has(title, &word) {
+        .map(|w| w.split('|').collect())
+        .collect();
+    let in_title: Vec<bool> = words.iter().map(|w| has(title, w)).collect();
+    let in_summary: Vec<bool> = words.iter().map(|w| has(summary, w)).collect();
+    score_of(&in_title, &in_summary)
+}
+
+/// A match's rank from which of the query's words are in the title and
+/// which in the summary: each word scores 1 in the title, else 0.4 in the
+/// summary, else 0 (SQLite reads the two lists off its FTS5 index).
+pub fn score_of(in_title: &[bool], in_summary: &[bool]) -> f64 {
+    in_title
+        .iter()
+        .zip(in_summary)
+        .map(|(&t, &s)| {
+            if t {
                 1.0
-            } else if has(summary, &word) {
+            } else if s {
                 0.4
             } else {
                 0.0

@@ -128,7 +128,12 @@ pub struct SeedReport {
 
 /// The tables a seed fills in bulk (their secondary indexes are rebuilt
 /// after the load).
-pub const BULK_TABLES: &[&str] = &["articles", "article_stats", "article_tags", "article_authors"];
+pub const BULK_TABLES: &[&str] = &[
+    "articles",
+    "article_stats",
+    "article_tags",
+    "article_authors",
+];
 
 /// Articles per INSERT statement (19 columns: well under SQLite's bind limit).
 const BATCH: usize = 500;
