@@ -489,9 +489,13 @@ fn words_of(text: &str, wanted: &HashSet<&str>) -> Vec<Word> {
     let mut close = |s: usize, e: usize, out: &mut Vec<Word>| {
         let word = &text[s..e];
         let hit = *seen.entry(word).or_insert_with(|| {
-            tokenize(&normalize(word))
-                .iter()
-                .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())))
+            let normalized = normalize(word);
+            // Every reading is a stem, a part of the normalised token: most
+            // words contain no wanted term and need no stemming.
+            wanted.iter().any(|w| normalized.contains(w))
+                && tokenize(&normalized)
+                    .iter()
+                    .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())))
         });
         out.push(Word {
             start: s,
