@@ -81,6 +81,12 @@ fn run(
                 report.generated,
                 started.elapsed().as_secs_f64()
             );
+            let phases: Vec<String> = report
+                .phases
+                .iter()
+                .map(|(name, took)| format!("{name} {:.1}s", took.as_secs_f64()))
+                .collect();
+            eprintln!("seed phases: {}", phases.join(", "));
             Ok(())
         }
         Command::Reindex => reindex(database),

@@ -31,6 +31,32 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// SQLite's page cache for one connection during a bulk load, in KiB: a
+/// load touches every index's right edge and the FTS5 segments, and with the
+/// default 2 MiB the transaction's dirty pages spilled to the WAL and were
+/// read back over and over (300,000 articles took 5x the time of 100,000).
+const BULK_CACHE_KIB: i64 = 512 * 1024;
+
+/// SQLite's default page cache (`-2000`: 2,000 KiB).
+const DEFAULT_CACHE_KIB: i64 = 2000;
+
+/// Gives this connection a bulk load's page cache (SQLite; PostgreSQL's
+/// buffers are the server's) until [`end_bulk_load`].
+pub fn begin_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Sqlite(lite) = conn {
+        sql_query(format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(lite)?;
+    }
+    Ok(())
+}
+
+/// Gives the connection its usual page cache back (it returns to the pool).
+pub fn end_bulk_load(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Sqlite(lite) = conn {
+        sql_query(format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}")).execute(lite)?;
+    }
+    Ok(())
+}
+
 /// A stored site setting.
 pub fn setting(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
     site_settings::table

@@ -3,6 +3,8 @@
 
 pub mod corpus;
 
+use std::time::{Duration, Instant};
+
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use diesel::Connection;
 
@@ -124,6 +126,8 @@ pub struct SeedReport {
     pub seed_article_id: Option<i64>,
     /// Demo articles inserted.
     pub generated: usize,
+    /// Where the time went: (phase, duration), in order.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The tables a seed fills in bulk (their secondary indexes are rebuilt
@@ -149,7 +153,25 @@ pub fn run(
     timezone: chrono_tz::Tz,
 ) -> Result<SeedReport, diesel::result::Error> {
     let now = chrono::Utc::now().naive_utc().with_nanosecond_zero();
-    let report = conn.transaction(|conn| -> Result<SeedReport, diesel::result::Error> {
+    maintenance::begin_bulk_load(conn)?;
+    let loaded = load(conn, demo_articles, random_seed, timezone, now);
+    maintenance::end_bulk_load(conn)?;
+    let mut report = loaded?;
+    let started = Instant::now();
+    maintenance::refresh_statistics(conn)?;
+    report.phases.push(("statistics", started.elapsed()));
+    Ok(report)
+}
+
+/// The load itself, in one transaction.
+fn load(
+    conn: &mut DbConnection,
+    demo_articles: usize,
+    random_seed: u64,
+    timezone: chrono_tz::Tz,
+    now: NaiveDateTime,
+) -> Result<SeedReport, diesel::result::Error> {
+    conn.transaction(|conn| -> Result<SeedReport, diesel::result::Error> {
         let mut report = SeedReport::default();
         let section_ids = ensure_taxonomy(conn, now)?;
         report.seed_article_id = insert_seed_article(conn, now, timezone)?;
@@ -176,10 +198,12 @@ pub fn run(
         // 1M-article seed took 14x the time of 100k with them (PostgreSQL:
         // more than 20x), against 10x for the rows themselves.
         let indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
+        let (mut rows_time, mut search_time) = (Duration::ZERO, Duration::ZERO);
         let base = articles::max_id(conn)? + 1;
         // Generated lazily, one batch at a time: 100,000 articles are ~170 MB of text.
         let mut generated = corpus::generate(demo_articles, random_seed, now);
         for chunk_index in 0.. {
+            let started = Instant::now();
             let chunk: Vec<corpus::DemoArticle> = generated.by_ref().take(BATCH).collect();
             if chunk.is_empty() {
                 break;
@@ -255,6 +279,8 @@ pub fn run(
             for links in author_links.chunks(BATCH * 4) {
                 articles::insert_authors(conn, links)?;
             }
+            rows_time += started.elapsed();
+            let started = Instant::now();
             let texts: Vec<(&str, &str, &str)> = chunk
                 .iter()
                 .zip(&prepared)
@@ -272,15 +298,20 @@ pub fn run(
                 })
                 .collect();
             search::write(conn, &entries, &[])?;
+            search_time += started.elapsed();
             report.generated += ids.len();
         }
+        report.phases.push(("rows", rows_time));
+        report.phases.push(("search index", search_time));
+        let started = Instant::now();
         maintenance::create_indexes(conn, &indexes)?;
+        report.phases.push(("indexes", started.elapsed()));
         // The calendar's counts, recounted once rather than kept row by row.
+        let started = Instant::now();
         crate::repo::archive::rebuild_counts(conn)?;
+        report.phases.push(("calendar", started.elapsed()));
         Ok(report)
-    })?;
-    maintenance::refresh_statistics(conn)?;
-    Ok(report)
+    })
 }
 
 /// The owned strings an insert form borrows.
