@@ -369,6 +369,73 @@ pub fn insert_many(conn: &mut DbConnection, forms: &[ArticleInsertForm]) -> Quer
     }
 }
 
+/// PostgreSQL bulk loads: inserts articles with their search columns
+/// (`search_doc`, `search_head`) in the same rows, so a load writes each row
+/// once instead of inserting it and then updating it (a million articles
+/// took 24x the time of 100,000 that way). Ids in the order of `forms`.
+pub fn insert_many_indexed(
+    pg: &mut diesel::PgConnection,
+    forms: &[ArticleInsertForm],
+    docs: &[crate::domain::search::SearchDocument],
+) -> QueryResult<Vec<i64>> {
+    use crate::repo::sql::{RawSql, Value};
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    if forms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = |v: &str| Value::Text(v.to_string());
+    let opt = |v: Option<&str>| Value::OptText(v.map(str::to_string));
+    let mut sql = RawSql::new();
+    sql.sql(
+        "INSERT INTO articles (slug, title, summary, body_html, body_text, language, dir, \
+         section_id, byline, source_name, source_url, canonical_url, image_url, image_caption, \
+         status, comments_open, published_at, created_at, updated_at, tag_ids, author_ids, \
+         published_day, search_doc, search_head) VALUES ",
+    );
+    for (i, (f, doc)) in forms.iter().zip(docs).enumerate() {
+        let values = [
+            text(f.slug),
+            text(f.title),
+            text(f.summary),
+            text(f.body_html),
+            text(f.body_text),
+            text(f.language),
+            text(f.dir),
+            Value::BigInt(f.section_id),
+            text(f.byline),
+            opt(f.source_name),
+            opt(f.source_url),
+            opt(f.canonical_url),
+            opt(f.image_url),
+            opt(f.image_caption),
+            text(f.status),
+            Value::Bool(f.comments_open),
+            Value::OptTimestamp(f.published_at),
+            Value::Timestamp(f.created_at),
+            Value::Timestamp(f.updated_at),
+            text(f.tag_ids),
+            text(f.author_ids),
+            Value::OptInteger(f.published_day),
+        ];
+        sql.sql(if i == 0 { "(" } else { ", (" });
+        for value in values {
+            sql.bind(value).sql(", ");
+        }
+        sql.sql("CAST(")
+            .bind(Value::Text(doc.tsvector()))
+            .sql(" AS tsvector), CAST(")
+            .bind(Value::Text(doc.head_tsvector()))
+            .sql(" AS tsvector))");
+    }
+    sql.sql(" RETURNING id");
+    let ids: Vec<Id> = sql.load(pg)?;
+    Ok(ids.into_iter().map(|r| r.id).collect())
+}
+
 /// Inserts counters rows.
 pub fn insert_stats(conn: &mut DbConnection, forms: &[StatsInsertForm]) -> QueryResult<usize> {
     if forms.is_empty() {

@@ -464,7 +464,7 @@ fn ranked_window(
         .sql(if by_index {
             "article_search.rowid"
         } else {
-            "0"
+            "CAST(0 AS BIGINT)"
         })
         .sql(" AS key");
     from_where(&mut sql, kind, filter, &shape, None);

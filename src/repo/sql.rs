@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, Text, Timestamp, Untyped};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp, Untyped};
 use diesel::{QueryResult, RunQueryDsl};
 
 /// A bound value.
@@ -24,6 +24,14 @@ pub enum Value {
     BigInt(i64),
     /// A UTC timestamp without zone.
     Timestamp(NaiveDateTime),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// A timestamp or NULL.
+    OptTimestamp(Option<NaiveDateTime>),
+    /// A 32-bit integer or NULL.
+    OptInteger(Option<i32>),
+    /// A boolean.
+    Bool(bool),
 }
 
 #[derive(Debug, Clone)]
@@ -81,9 +89,13 @@ where
     String: ToSql<Text, DB>,
     i64: ToSql<BigInt, DB>,
     NaiveDateTime: ToSql<Timestamp, DB>,
+    i32: ToSql<Integer, DB>,
+    bool: ToSql<Bool, DB>,
     DB: diesel::sql_types::HasSqlType<Text>
         + diesel::sql_types::HasSqlType<BigInt>
-        + diesel::sql_types::HasSqlType<Timestamp>,
+        + diesel::sql_types::HasSqlType<Timestamp>
+        + diesel::sql_types::HasSqlType<Integer>
+        + diesel::sql_types::HasSqlType<Bool>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         for piece in &self.pieces {
@@ -94,6 +106,16 @@ where
                 Piece::Bind(Value::Timestamp(v)) => {
                     out.push_bind_param::<Timestamp, NaiveDateTime>(v)?
                 }
+                Piece::Bind(Value::OptText(v)) => {
+                    out.push_bind_param::<Nullable<Text>, Option<String>>(v)?
+                }
+                Piece::Bind(Value::OptTimestamp(v)) => {
+                    out.push_bind_param::<Nullable<Timestamp>, Option<NaiveDateTime>>(v)?
+                }
+                Piece::Bind(Value::OptInteger(v)) => {
+                    out.push_bind_param::<Nullable<Integer>, Option<i32>>(v)?
+                }
+                Piece::Bind(Value::Bool(v)) => out.push_bind_param::<Bool, bool>(v)?,
             }
         }
         Ok(())
