@@ -507,19 +507,18 @@ fn keyset_ids(
             KeysetOrder::Newest => "<",
             KeysetOrder::Oldest => ">",
         };
+        // A row comparison, which both planners take as one range on the
+        // index; spelled `a < x OR (a = x AND id < y)`, PostgreSQL guessed
+        // a dozen rows and sorted a section's whole tail (40-80 ms at 1M).
         sql.sql(" AND (")
             .sql(shape.key)
-            .sql(&format!(" {cmp} "))
-            .bind(Value::Timestamp(cursor.published_at))
-            .sql(" OR (")
-            .sql(shape.key)
-            .sql(" = ")
-            .bind(Value::Timestamp(cursor.published_at))
-            .sql(" AND ")
+            .sql(", ")
             .sql(shape.id)
-            .sql(&format!(" {cmp} "))
+            .sql(&format!(") {cmp} ("))
+            .bind(Value::Timestamp(cursor.published_at))
+            .sql(", ")
             .bind(Value::BigInt(cursor.id))
-            .sql("))");
+            .sql(")");
     }
     order_and_limit(&mut sql, &shape, keyset, window, limit);
     let rows: Vec<IdRow> = on_backend!(conn, c => sql.load(c))?;
