@@ -100,6 +100,16 @@ impl Shape {
     }
 }
 
+/// A new statement for a page of `filter`: a PostgreSQL search is planned
+/// with its words (see [`RawSql::plan_each_time`]).
+fn statement_for(kind: BackendKind, filter: &ArticleFilter) -> RawSql {
+    let mut sql = RawSql::new();
+    if kind == BackendKind::Postgres && filter.search.is_some() {
+        sql.plan_each_time();
+    }
+    sql
+}
+
 /// `FROM … WHERE …` for `filter`.
 fn from_where(
     sql: &mut RawSql,
@@ -445,7 +455,7 @@ fn ranked_window(
 ) -> QueryResult<Vec<RankedRow>> {
     let kind = conn.kind();
     let shape = Shape::of(kind, filter);
-    let mut sql = RawSql::new();
+    let mut sql = statement_for(kind, filter);
     sql.sql("SELECT ").sql(shape.id).sql(" AS id, ");
     let by_index = kind == BackendKind::Sqlite && shape.driver == Driver::SearchTable;
     match kind {
@@ -493,7 +503,7 @@ fn keyset_ids(
 ) -> QueryResult<Vec<i64>> {
     let kind = conn.kind();
     let shape = Shape::of(kind, filter);
-    let mut sql = RawSql::new();
+    let mut sql = statement_for(kind, filter);
     sql.sql("SELECT ").sql(shape.id).sql(" AS id");
     let cursor = match window {
         Window::After(cursor) => Some(cursor),
@@ -552,7 +562,7 @@ fn order_and_limit(
 pub fn count(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
     let kind = conn.kind();
     let shape = Shape::of(kind, filter);
-    let mut sql = RawSql::new();
+    let mut sql = statement_for(kind, filter);
     sql.sql("SELECT COUNT(*) AS n");
     from_where(&mut sql, kind, filter, &shape, None);
     let row: CountRow = on_backend!(conn, c => sql.get_result(c))?;
