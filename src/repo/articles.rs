@@ -78,7 +78,8 @@ pub struct ArticleRecord {
 }
 
 /// A new article. `None` is written as NULL (SQLite has no DEFAULT in
-/// multi-row VALUES, so batches must not rely on column defaults).
+/// multi-row VALUES, so batches must not rely on column defaults). A new
+/// field must also be listed in [`insert_many_indexed`] (PostgreSQL seeds).
 #[derive(Debug, Insertable)]
 #[diesel(table_name = articles, treat_none_as_default_value = false)]
 pub struct ArticleInsertForm<'a> {
