@@ -14,14 +14,13 @@
 //! - a search by relevance: the newest `RELEVANCE_WINDOW` matches (as
 //!   above), ranked.
 
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
 use diesel::sql_types::{BigInt, Double};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 
 use crate::db::{BackendKind, DbConnection};
-use std::collections::HashMap;
-
-use chrono::NaiveDateTime;
-
 use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::domain::search::{
     score_of, search_key, search_key_ceiling, search_key_floor, SearchQuery, KEY_ID_MASK,
