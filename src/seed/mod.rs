@@ -194,9 +194,8 @@ fn load(
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
-        // Indexes are built once at the end, not kept up row by row: the
-        // 1M-article seed took 14x the time of 100k with them (PostgreSQL:
-        // more than 20x), against 10x for the rows themselves.
+        // Indexes are built once at the end, not kept up row by row (each
+        // insert into nine indexes of a growing table reads their pages).
         let indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
         let (mut rows_time, mut pipeline_time, mut search_time) =
             (Duration::ZERO, Duration::ZERO, Duration::ZERO);
