@@ -155,7 +155,8 @@ fn required_line(
         errors.push(required(field));
         return String::new();
     };
-    if no_control(raw).is_err() || raw.contains(['\n', '\r']) {
+    // Line breaks and tabs are whitespace here (collapsed to one space).
+    if no_control(raw).is_err() {
         errors.push(control(field));
         return String::new();
     }
@@ -215,8 +216,7 @@ fn validate(new: &NewComment) -> Result<(String, String, String, Option<String>)
             let n = body.chars().count();
             if body.is_empty() {
                 errors.push(blank("body"));
-            } else if n < MIN_BODY_CHARS
-                || n > MAX_BODY_CHARS
+            } else if !(MIN_BODY_CHARS..=MAX_BODY_CHARS).contains(&n)
                 || raw.chars().count() > MAX_BODY_CHARS * 4
             {
                 errors.push(FieldError::new(
