@@ -1055,3 +1055,180 @@ fn an_in_flight_key_is_refused_until_its_request_ends() {
         "released when the request ends"
     );
 }
+
+/// A free local port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the real binary on `url`; returns it and its base address once ready.
+async fn start_server(url: &str) -> (std::process::Child, String) {
+    let port = free_port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_khabar"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", url)
+        .env("KHABAR_COMMENT_FLOOD_SECS", "0")
+        .env("KHABAR_WORKERS", "2")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while reqwest::get(format!("{base}/readyz")).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_loses_no_acknowledged_comment_and_retries_never_duplicate() {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    let (url, _pg, _dir) = crate::helpers::fresh_database(false);
+    let db = khabar::db::Db::connect(
+        &url,
+        &khabar::db::PoolSettings {
+            max_size: 2,
+            checkout_timeout: Duration::from_secs(5),
+        },
+        true,
+    )
+    .unwrap();
+    let seed_db = db.clone();
+    tokio::task::spawn_blocking(move || {
+        seed_db
+            .run_blocking(|conn| {
+                khabar::seed::run(conn, 0, 7, chrono_tz::Asia::Damascus).unwrap();
+                use diesel::prelude::*;
+                use khabar::db::schema::articles::dsl::*;
+                diesel::update(articles)
+                    .set(comments_open.eq(true))
+                    .execute(conn)
+            })
+            .unwrap()
+            .unwrap();
+    })
+    .await
+    .unwrap();
+
+    // Logical comments by key: the id of the first 201, once one arrived.
+    let acked: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
+    // Keys sent without an answer (the server died): retried after the restart.
+    let pending: Arc<Mutex<Vec<String>>> = Arc::default();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut interrupted = 0;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    const ROUNDS: u64 = 5;
+    for round in 0..ROUNDS {
+        let (mut server, base) = start_server(&url).await;
+        let last_round = round == ROUNDS - 1;
+        interrupted += pending.lock().unwrap().len();
+        // Eight clients post new comments without pause (retrying every
+        // unanswered one first) until the server dies under them; in the
+        // last round they only retry.
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                let (client, base) = (client.clone(), base.clone());
+                let (acked, pending, next) = (acked.clone(), pending.clone(), next.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let retry = pending.lock().unwrap().pop();
+                        let key = match retry {
+                            Some(key) => key,
+                            None if last_round => return,
+                            None => format!(
+                                "key-{}",
+                                next.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                            ),
+                        };
+                        let n = key["key-".len()..].to_string();
+                        let res = client
+                            .post(format!("{base}/api/v1/articles/1/comments"))
+                            .header("idempotency-key", &key)
+                            .json(&json!({"author_name": "قارئ", "author_email": "r@example.com", "body": format!("تعليق رقم {n}")}))
+                            .send()
+                            .await;
+                        let answered = match res {
+                            Ok(r) if r.status().as_u16() == 201 => r.json::<Value>().await.ok(),
+                            Ok(r) if r.status().as_u16() == 409 => {
+                                // In flight in this process: ask again shortly.
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                                pending.lock().unwrap().push(key);
+                                continue;
+                            }
+                            _ => None,
+                        };
+                        match answered {
+                            Some(body) => {
+                                let id = body["data"]["id"].as_i64().unwrap();
+                                let mut acked = acked.lock().unwrap();
+                                let first = *acked.entry(key.clone()).or_insert(id);
+                                assert_eq!(first, id, "{key}: a retry answered another comment");
+                            }
+                            None => {
+                                pending.lock().unwrap().push(key);
+                                return;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        if last_round {
+            for w in workers {
+                w.await.unwrap();
+            }
+            server.kill().unwrap();
+            server.wait().unwrap();
+        } else {
+            tokio::time::sleep(Duration::from_millis(300 + 100 * round)).await;
+            server.kill().unwrap();
+            server.wait().unwrap();
+            for w in workers {
+                w.await.unwrap();
+            }
+        }
+    }
+    let next = next.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        pending.lock().unwrap().is_empty(),
+        "every retry was answered"
+    );
+    assert!(interrupted > 0, "the kills interrupted requests");
+    assert!(next > 100, "only {next} comments were posted");
+    let acked = acked.lock().unwrap().clone();
+    assert_eq!(acked.len(), next, "every comment was answered in the end");
+    // Every 201 is in the database exactly once.
+    let rows: Vec<(i64, String)> = db
+        .run_blocking(|conn| {
+            use diesel::prelude::*;
+            use khabar::db::schema::comments::dsl::*;
+            comments.select((id, body)).load(conn)
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(rows.len(), next, "no duplicates and nothing lost");
+    for (key, id) in &acked {
+        let n = &key["key-".len()..];
+        let found: Vec<_> = rows
+            .iter()
+            .filter(|(_, b)| *b == format!("تعليق رقم {n}"))
+            .collect();
+        assert_eq!(found.len(), 1, "{key}");
+        assert_eq!(found[0].0, *id, "{key}");
+    }
+}
