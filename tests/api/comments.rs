@@ -1029,7 +1029,18 @@ async fn an_idempotency_key_replays_the_first_answer_and_never_makes_a_second_co
         })
         .unwrap()
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(10)).await;
+    // Expired keys are pruned (the server does it hourly).
+    let pruned = app
+        .db
+        .run_blocking(|conn| {
+            khabar::service::comments::prune_keys(
+                conn,
+                khabar::service::now() - chrono::Duration::hours(24),
+            )
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(pruned, 1);
     let fresh = post_keyed_as(
         &app,
         id,
@@ -1041,6 +1052,60 @@ async fn an_idempotency_key_replays_the_first_answer_and_never_makes_a_second_co
     assert_eq!(fresh.0, 201, "{}", fresh.2);
     assert_ne!(fresh.1, first.1);
     assert_eq!(queue(&app, &moderator, "").await.len(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_retries_of_one_key_make_one_comment() {
+    let app = app_with(open_door).await;
+    let editor = app.token(Role::Editor);
+    let moderator = app.token(Role::Moderator);
+    let id = article(&app, &editor).await;
+    let body = comment("a", "a@example.com", "مرة واحدة فقط");
+    let answers = futures_join(
+        (0..12)
+            .map(|_| post_keyed(&app, id, "same-key", &body))
+            .collect(),
+    )
+    .await;
+    let created: Vec<_> = answers.iter().filter(|a| a.0 == 201).collect();
+    assert!(!created.is_empty());
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.0 == 201 || (a.0 == 409 && a.2.contains("request_in_flight"))),
+        "{answers:?}"
+    );
+    assert!(created.iter().all(|a| a.2 == created[0].2), "one answer");
+    assert_eq!(queue(&app, &moderator, "").await.len(), 1);
+    // Once the first is done, a retry gets its answer.
+    assert_eq!(
+        post_keyed(&app, id, "same-key", &body).await.2,
+        created[0].2
+    );
+}
+
+/// Awaits every future concurrently (no extra dependency).
+async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
 }
 
 #[test]
