@@ -83,7 +83,7 @@ pub struct CommentCreate {
     pub parent_id: Option<i64>,
     /// Leave empty. A field people never see (hide it in your form): anything
     /// in it marks the comment as spam.
-    #[schema(max_length = 0, example = "")]
+    #[schema(example = "")]
     pub website: Option<String>,
 }
 
@@ -281,6 +281,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
     let key = text
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
+        .filter(|inner| !inner.is_empty())
         .unwrap_or(text);
     if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::InvalidParameters(vec![FieldError::new(
@@ -338,7 +339,7 @@ fn replay(row: crate::repo::comments::IdempotencyRow) -> HttpResponse {
     tag = "comments",
     params(
         ("id" = i64, Path, description = "Article id", minimum = 1),
-        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, description = "Makes retries safe: a unique value per new comment (e.g. a UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Makes retries safe: a unique value per new comment (e.g. a UUID), 1–255 visible ASCII characters (a structured-field string in double quotes names the same key as its content); kept 24 hours"),
     ),
     request_body(content = CommentCreate, content_type = "application/json"),
     responses(
