@@ -602,6 +602,24 @@ async fn flood_control_answers_429_with_retry_after_per_client() {
 }
 
 #[tokio::test]
+async fn x_forwarded_for_is_ignored_unless_the_deployment_trusts_it() {
+    let app = app_with(|s| s.comments.hold_first_time = false).await;
+    let editor = app.token(Role::Editor);
+    let id = article(&app, &editor).await;
+    let res = post_as(&app, id, "10.0.0.1", &comment("a", "a@example.com", "الأول")).await;
+    assert_eq!(res.status().as_u16(), 201);
+    // A spoofed header does not make a new client.
+    let res = post_as(
+        &app,
+        id,
+        "10.0.0.2",
+        &comment("a", "a@example.com", "الثاني"),
+    )
+    .await;
+    assert_problem(res, 429, "too_many_requests").await;
+}
+
+#[tokio::test]
 async fn the_same_comment_twice_from_one_client_is_409() {
     let app = app_with(open_door).await;
     let editor = app.token(Role::Editor);
