@@ -60,13 +60,26 @@ pub fn comments_open(
         .optional()
 }
 
-/// Inserts a comment and returns it.
+/// Inserts a comment and returns it (as written: no second read).
 pub fn insert(conn: &mut DbConnection, form: &CommentInsertForm) -> QueryResult<CommentRow> {
     let id: i64 = diesel::insert_into(comments::table)
         .values(form)
         .returning(comments::id)
         .get_result(conn)?;
-    find(conn, id)?.ok_or(diesel::result::Error::NotFound)
+    Ok(CommentRow {
+        id,
+        article_id: form.article_id,
+        parent_id: form.parent_id,
+        depth: form.depth,
+        author_name: form.author_name.to_string(),
+        author_email: form.author_email.to_string(),
+        author_url: form.author_url.map(str::to_string),
+        body: form.body.to_string(),
+        status: form.status.to_string(),
+        ip_hash: form.ip_hash.to_string(),
+        created_at: form.created_at,
+        updated_at: form.updated_at,
+    })
 }
 
 /// One comment by id.

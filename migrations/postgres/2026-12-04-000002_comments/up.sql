@@ -20,8 +20,9 @@ CREATE TABLE comments (
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
--- The public thread of an article, oldest first; moderation queues by status.
-CREATE INDEX comments_article_idx ON comments (article_id, status, created_at, id);
+-- The public thread of an article in its order (read in order, filtered by
+-- status, stopped at the page's end: no sort); moderation queues by status.
+CREATE INDEX comments_thread_idx ON comments (article_id, created_at, id);
 CREATE INDEX comments_status_idx ON comments (status, created_at, id);
 -- First-time commenter check and duplicate check.
 CREATE INDEX comments_email_idx ON comments (author_email, status);
