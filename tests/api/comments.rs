@@ -792,6 +792,13 @@ async fn comment_count_follows_every_transition_even_through_the_answer_cache() 
             .unwrap();
         let one = comment_count(&app, id).await;
         assert_eq!(one, in_list, "the article and the list agree");
+        for _ in 0..3 {
+            assert_eq!(
+                thread(&app, id).await.len() as i64,
+                one,
+                "the thread agrees"
+            );
+        }
         one
     };
     assert_eq!(count().await, 0);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::auth::{Authorized, Moderation as Moderator};
+use crate::api::cache::Scope;
 use crate::api::json::JsonObject;
 use crate::api::v1::dto::{List, ListLinks, ListMeta, One};
 use crate::api::v1::links::page_link;
@@ -480,6 +481,14 @@ pub async fn list_comments(
     query: web::Query<ThreadQuery>,
 ) -> Result<HttpResponse, AppError> {
     let article_id = parse_id(&id)?;
+    // Threads go through the answer cache like articles: every write that
+    // changes what a thread shows (an approved post, a moderation) marks the
+    // article changed, so no answer older than it is served again.
+    let cache_key = req.uri().to_string();
+    if let Some(hit) = state.responses.get(&cache_key) {
+        return Ok(hit);
+    }
+    let ticket = state.responses.ticket();
     let ThreadQuery {
         page,
         per_page,
@@ -577,7 +586,14 @@ pub async fn list_comments(
             }),
         },
     };
-    Ok(HttpResponse::Ok().json(body))
+    Ok(state.responses.store(
+        ticket,
+        cache_key,
+        Scope::Article(article_id),
+        &body,
+        None,
+        "application/json",
+    ))
 }
 
 /// One public comment (approved, or a placeholder of a deleted one).
