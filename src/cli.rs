@@ -135,6 +135,82 @@ pub struct ServeArgs {
     /// Seed the demo data first when the database has no articles yet.
     #[arg(long, global = true, env = "KHABAR_DEMO")]
     pub demo: bool,
+
+    /// Comments: the policy and its abuse defences.
+    #[command(flatten)]
+    pub comments: CommentArgs,
+}
+
+/// Settings of comments (`KHABAR_COMMENT_*`).
+#[derive(Debug, Clone, Args)]
+pub struct CommentArgs {
+    /// Seconds a client must wait between two comments (0 turns flood control off).
+    #[arg(long = "comment-flood-secs", global = true, env = "KHABAR_COMMENT_FLOOD_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub flood_secs: u64,
+
+    /// A comment with more links than this is held for moderation.
+    #[arg(
+        long = "comment-max-links",
+        global = true,
+        env = "KHABAR_COMMENT_MAX_LINKS",
+        default_value_t = 2
+    )]
+    pub max_links: usize,
+
+    /// Levels of nesting: top-level comments are depth 0; a reply deeper than
+    /// this minus one is refused.
+    #[arg(long = "comment-max-depth", global = true, env = "KHABAR_COMMENT_MAX_DEPTH", default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=50))]
+    pub max_depth: i32,
+
+    /// Hold a commenter's first comment (no approved comment with that e-mail) for moderation.
+    #[arg(long = "comment-hold-first-time", global = true, env = "KHABAR_COMMENT_HOLD_FIRST_TIME", default_value_t = true, action = clap::ArgAction::Set)]
+    pub hold_first_time: bool,
+
+    /// More words or phrases that hold a comment, comma-separated (added to the built-in list).
+    #[arg(
+        long = "comment-blocklist",
+        global = true,
+        env = "KHABAR_COMMENT_BLOCKLIST",
+        value_delimiter = ','
+    )]
+    pub blocklist: Vec<String>,
+
+    /// Salt of the stored client-address hashes (default: a random salt made
+    /// once and kept in the database).
+    #[arg(
+        long = "comment-ip-salt",
+        global = true,
+        env = "KHABAR_COMMENT_IP_SALT",
+        hide_env_values = true
+    )]
+    pub ip_salt: Option<String>,
+
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    #[arg(
+        long = "comment-trust-forwarded",
+        global = true,
+        env = "KHABAR_COMMENT_TRUST_FORWARDED"
+    )]
+    pub trust_forwarded: bool,
+
+    /// Hours an `Idempotency-Key` and its stored answer are kept.
+    #[arg(long = "idempotency-key-hours", global = true, env = "KHABAR_IDEMPOTENCY_KEY_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub idempotency_hours: u64,
+}
+
+impl Default for CommentArgs {
+    fn default() -> Self {
+        CommentArgs {
+            flood_secs: 15,
+            max_links: 2,
+            max_depth: 5,
+            hold_first_time: true,
+            blocklist: Vec::new(),
+            ip_salt: None,
+            trust_forwarded: false,
+            idempotency_hours: 24,
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -149,6 +225,7 @@ impl Default for ServeArgs {
             workers: None,
             log_format: "text".into(),
             demo: false,
+            comments: CommentArgs::default(),
         }
     }
 }

@@ -17,6 +17,49 @@ pub struct Settings {
     pub cache_ttl: std::time::Duration,
     /// Most bytes the answer cache holds.
     pub cache_max_bytes: u64,
+    /// Comments: policy and abuse defences.
+    pub comments: CommentSettings,
+}
+
+/// Comment policy and abuse defences.
+#[derive(Debug, Clone)]
+pub struct CommentSettings {
+    /// Least time between two comments of one client (zero: no flood control).
+    pub flood_interval: std::time::Duration,
+    /// Most links before a comment is held.
+    pub max_links: usize,
+    /// Levels of nesting (top level is depth 0, the deepest `max_depth - 1`).
+    pub max_depth: i32,
+    /// Whether first comments of an e-mail are held.
+    pub hold_first_time: bool,
+    /// Block-list entries besides the built-in ones.
+    pub extra_blocklist: Vec<String>,
+    /// Salt of client-address hashes (`None`: one kept in the database).
+    pub ip_salt: Option<String>,
+    /// Whether `X-Forwarded-For` names the client.
+    pub trust_forwarded: bool,
+    /// How long idempotency keys are kept.
+    pub idempotency_ttl: std::time::Duration,
+}
+
+impl CommentSettings {
+    fn from_args(args: &crate::cli::CommentArgs) -> Self {
+        CommentSettings {
+            flood_interval: std::time::Duration::from_secs(args.flood_secs),
+            max_links: args.max_links,
+            max_depth: args.max_depth,
+            hold_first_time: args.hold_first_time,
+            extra_blocklist: args
+                .blocklist
+                .iter()
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            ip_salt: args.ip_salt.clone().filter(|s| !s.is_empty()),
+            trust_forwarded: args.trust_forwarded,
+            idempotency_ttl: std::time::Duration::from_secs(args.idempotency_hours * 3600),
+        }
+    }
 }
 
 impl Settings {
@@ -28,6 +71,7 @@ impl Settings {
             public_url: args.public_url.as_str().trim_end_matches('/').to_string(),
             cache_ttl: std::time::Duration::from_millis(args.cache_ttl_ms),
             cache_max_bytes: args.cache_max_mb * 1024 * 1024,
+            comments: CommentSettings::from_args(&args.comments),
         }
     }
 }

@@ -22,6 +22,7 @@ impl Entity {
             Entity::Author => "author_not_found",
             Entity::Token => "token_not_found",
             Entity::Revision => "revision_not_found",
+            Entity::Comment => "comment_not_found",
         }
     }
     fn text(self, lang: Lang) -> (&'static str, &'static str) {
@@ -50,6 +51,8 @@ impl Entity {
                 "النسخة غير موجودة",
                 "لا توجد نسخة سابقة من المقال بهذا الرقم.",
             ),
+            (Entity::Comment, Lang::En) => ("Comment not found", "No comment has this id."),
+            (Entity::Comment, Lang::Ar) => ("التعليق غير موجود", "لا يوجد تعليق بهذا المعرّف."),
         }
     }
 }
@@ -96,6 +99,15 @@ pub enum AppError {
     /// The body is not JSON (415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// Comments are closed on this article (403).
+    #[error("comments closed")]
+    CommentsClosed,
+    /// Too many requests from this client (429, with Retry-After in seconds).
+    #[error("too many requests; retry after {0} s")]
+    TooManyRequests(u64),
+    /// An `Idempotency-Key` reused with another request (422).
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     /// The database cannot be reached (503, with Retry-After).
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -171,6 +183,11 @@ impl AppError {
             AppError::Conflict(Conflict::SectionInUse(_)) => "section_not_empty",
             AppError::Conflict(Conflict::SlugTaken(_)) => "slug_taken",
             AppError::Conflict(Conflict::OwnToken) => "token_in_use",
+            AppError::Conflict(Conflict::DuplicateComment) => "duplicate_comment",
+            AppError::Conflict(Conflict::RequestInFlight) => "request_in_flight",
+            AppError::CommentsClosed => "comments_closed",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::PreconditionFailed { .. } => "version_mismatch",
             AppError::PreconditionRequired => "if_match_required",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -289,6 +306,50 @@ impl AppError {
                     "لا يمكن لرمز وصول أن يلغي نفسه؛ استخدم رمز مدير آخر أو الأمر khabar token revoke.",
                 ),
             ),
+            AppError::Conflict(Conflict::DuplicateComment) => pair(
+                (
+                    "Duplicate comment",
+                    "You already left this comment on this article.",
+                ),
+                ("تعليق مكرر", "سبق أن تركت هذا التعليق على هذا المقال."),
+            ),
+            AppError::Conflict(Conflict::RequestInFlight) => pair(
+                (
+                    "Request in flight",
+                    "A request with this Idempotency-Key is still being handled; retry in a moment to get its answer.",
+                ),
+                (
+                    "الطلب قيد التنفيذ",
+                    "طلب بمفتاح Idempotency-Key نفسه ما زال قيد التنفيذ؛ أعد المحاولة بعد لحظة لتحصل على جوابه.",
+                ),
+            ),
+            AppError::CommentsClosed => pair(
+                ("Comments closed", "This article does not accept comments."),
+                ("التعليقات مغلقة", "لا يقبل هذا المقال التعليقات."),
+            ),
+            AppError::TooManyRequests(secs) => {
+                if lang == Lang::Ar {
+                    (
+                        "طلبات كثيرة".into(),
+                        format!("تعليقات متتالية بسرعة كبيرة؛ انتظر {secs} ثانية ثم حاول."),
+                    )
+                } else {
+                    (
+                        "Too many requests".into(),
+                        format!("Comments are coming too fast; wait {secs} s, then retry."),
+                    )
+                }
+            }
+            AppError::IdempotencyKeyReused => pair(
+                (
+                    "Idempotency key reused",
+                    "This Idempotency-Key was used with another request; send a new key for a new request.",
+                ),
+                (
+                    "مفتاح Idempotency-Key مستخدم",
+                    "استُخدم مفتاح Idempotency-Key هذا مع طلب آخر؛ أرسل مفتاحاً جديداً لكل طلب جديد.",
+                ),
+            ),
             AppError::PreconditionFailed { current_etag } => {
                 if lang == Lang::Ar {
                     (
@@ -393,7 +454,9 @@ impl ResponseError for AppError {
             AppError::NotFound(_) | AppError::RouteNotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CommentsClosed => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -427,6 +490,9 @@ impl ResponseError for AppError {
             }
             AppError::MethodNotAllowed(allow) => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            AppError::TooManyRequests(secs) => {
+                builder.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             AppError::Unauthorized(failure) => {
                 // RFC 6750 §3: a request without credentials gets the bare
@@ -462,6 +528,10 @@ impl From<DbCallError<ServiceError>> for AppError {
             }
             DbCallError::Inner(ServiceError::Invalid(fields)) => AppError::Unprocessable(fields),
             DbCallError::Inner(ServiceError::Conflict(c)) => AppError::Conflict(c),
+            DbCallError::Inner(ServiceError::CommentsClosed) => AppError::CommentsClosed,
+            DbCallError::Inner(ServiceError::IdempotencyKeyReused) => {
+                AppError::IdempotencyKeyReused
+            }
             DbCallError::Inner(ServiceError::VersionMismatch { current }) => {
                 AppError::PreconditionFailed {
                     current_etag: crate::api::http_cache::etag(current),

@@ -39,6 +39,30 @@ where
         .split_for_parts()
 }
 
+/// Forgets expired idempotency keys now and every hour (on the current
+/// Tokio runtime; nothing when there is none, as in the CLI).
+fn spawn_key_pruning(db: Db, ttl: Duration) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let before = crate::service::now()
+                - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(24));
+            match db
+                .write(move |conn| crate::service::comments::prune_keys(conn, before))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(keys = n, "pruned expired idempotency keys"),
+                Err(e) => tracing::warn!(error = %e, "pruning idempotency keys failed"),
+            }
+        }
+    });
+}
+
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     port: u16,
@@ -81,6 +105,14 @@ impl Application {
         if indexed > 0 {
             tracing::info!(articles = indexed, "indexed articles for search");
         }
+        let ip_salt = db
+            .run_blocking(|conn| {
+                crate::service::comments::ip_salt(conn, settings.comments.ip_salt.as_deref())
+            })
+            .map_err(std::io::Error::other)?
+            .map_err(|e| std::io::Error::other(format!("comment salt: {e}")))?;
+        let comments = crate::service::comments::CommentRuntime::new(&settings.comments, ip_salt);
+        spawn_key_pruning(db.clone(), settings.comments.idempotency_ttl);
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();
@@ -90,6 +122,7 @@ impl Application {
             db,
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),
+            comments,
         });
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise

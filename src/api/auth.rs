@@ -82,6 +82,12 @@ impl Requirement for Editorial {
     const CAPABILITY: Capability = Capability::Editorial;
 }
 
+/// Comments (role `moderator` or `admin`).
+pub struct Moderation;
+impl Requirement for Moderation {
+    const CAPABILITY: Capability = Capability::Moderation;
+}
+
 /// Tokens (role `admin`).
 pub struct ManageTokens;
 impl Requirement for ManageTokens {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub taxonomy: Arc<TaxonomyCache>,
     /// Recent whole answers of the article endpoints.
     pub responses: cache::ResponseCache,
+    /// Flood control, in-flight idempotency keys and the comment policy.
+    pub comments: crate::service::comments::CommentRuntime,
 }
 
 impl AppState {

@@ -145,7 +145,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Reader comments (see the migration 2026-12-04-000002_comments).
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        author_name -> Text,
+        author_email -> Text,
+        author_url -> Nullable<Text>,
+        body -> Text,
+        status -> Text,
+        ip_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// First answers of requests sent with an `Idempotency-Key`.
+    idempotency_keys (key) {
+        key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        location -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(article_stats -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
@@ -167,4 +198,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_slugs,
     site_settings,
     archive_counts,
+    comments,
+    idempotency_keys,
 );

@@ -296,6 +296,40 @@ pub fn plain_text(input: &str) -> String {
     text
 }
 
+/// Plain text that keeps the writer's lines (a comment): like [`plain_text`]
+/// (every tag removed, dangerous elements dropped with their content,
+/// entities decoded, escaped markup not revived), but each line break typed
+/// in the text is kept: lines are trimmed and their inner whitespace
+/// collapsed, runs of blank lines become one blank line, and leading and
+/// trailing blank lines go. `\r\n` and `\r` count as line breaks.
+pub fn plain_text_lines(input: &str) -> String {
+    // Line breaks ride through the cleaner as a private-use character, which
+    // is neither whitespace nor markup (and cannot be smuggled in: the input's
+    // own are removed first).
+    const BREAK: char = '\u{E000}';
+    let marked: String = input
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|&c| c != BREAK)
+        .map(|c| if c == '\n' || c == '\r' { BREAK } else { c })
+        .collect();
+    let text = plain_text(&marked);
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.split(BREAK).map(str::trim) {
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        out.push_str(line);
+        blank = false;
+    }
+    out
+}
+
 fn plain_text_once(input: &str) -> String {
     text_blocks(&STRUCTURE_ONLY.clean(input).to_string()).join(" ")
 }
@@ -689,6 +723,34 @@ mod tests {
         for &(input, want) in cases {
             assert_eq!(plain_text(input), want, "{input:?}");
             assert_eq!(plain_text(want), want, "not a fixed point: {want:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_lines_table() {
+        let cases: &[(&str, &str)] = &[
+            ("سطر أول\nسطر ثان", "سطر أول\nسطر ثان"),
+            ("a\r\nb\rc", "a\nb\nc"),
+            ("\n\n a  \n\n\n\n b \n", "a\n\nb"),
+            ("<b>x</b>\n<script>\nalert(1)\n</script>y", "x\ny"),
+            ("1 < 2\n&lt;b&gt;", "1 < 2"),
+            ("a\u{E000}b", "ab"),
+            ("", ""),
+        ];
+        for &(input, want) in cases {
+            assert_eq!(plain_text_lines(input), want, "{input:?}");
+            assert_eq!(plain_text_lines(want), want, "not a fixed point: {want:?}");
+        }
+    }
+
+    #[test]
+    fn xss_vectors_leave_no_markup_in_comment_text() {
+        for v in xss_vectors() {
+            let out = plain_text_lines(&format!("{v}\n{v}"));
+            assert!(
+                danger(&out).is_none() && !has_tag_start(&out),
+                "{v:?} -> {out:?}"
+            );
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod arabic;
 pub mod article;
+pub mod comment;
 pub mod cursor;
 pub mod html;
 pub mod id_list;
@@ -26,6 +27,8 @@ pub enum Entity {
     Token,
     /// A revision of an article.
     Revision,
+    /// A comment (as its reader or moderator may see it).
+    Comment,
 }
 
 /// One bad input field, in both languages (the response picks one).

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod articles;
+pub mod comments;
 pub mod editorial;
 pub mod ops;
 pub mod revisions;
@@ -35,6 +36,12 @@ pub enum ServiceError {
     /// The command conflicts with the current state.
     #[error("conflict: {0:?}")]
     Conflict(Conflict),
+    /// Comments are closed on this article.
+    #[error("comments closed")]
+    CommentsClosed,
+    /// An `Idempotency-Key` was used before with another request.
+    #[error("idempotency key reused with another request")]
+    IdempotencyKeyReused,
     /// The client's version (`If-Match`) is not the current one.
     #[error("version mismatch: current is {current}")]
     VersionMismatch {
@@ -52,6 +59,10 @@ pub enum Conflict {
     SlugTaken(String),
     /// A token tried to revoke itself.
     OwnToken,
+    /// The same client left the same comment on the same article before.
+    DuplicateComment,
+    /// A request with the same `Idempotency-Key` is being handled.
+    RequestInFlight,
 }
 
 impl IsConnectionError for ServiceError {

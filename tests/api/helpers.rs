@@ -45,6 +45,8 @@ pub struct Spawn {
     pub cache_ttl: Duration,
     /// SQLite even when `KHABAR_TEST_POSTGRES_URL` is set (to compare backends).
     pub sqlite: bool,
+    /// Changes the app's settings before it starts.
+    pub settings: fn(&mut Settings),
 }
 
 impl Default for Spawn {
@@ -55,6 +57,7 @@ impl Default for Spawn {
             checkout_timeout: Duration::from_millis(1500),
             cache_ttl: Duration::ZERO,
             sqlite: false,
+            settings: |_| {},
         }
     }
 }
@@ -114,12 +117,14 @@ pub async fn spawn_with(options: Spawn) -> TestApp {
         .await
         .expect("seed task");
     }
+    let mut settings = Settings {
+        cache_ttl: options.cache_ttl,
+        ..Settings::default()
+    };
+    (options.settings)(&mut settings);
     let app = Application::build(
         db.clone(),
-        Settings {
-            cache_ttl: options.cache_ttl,
-            ..Settings::default()
-        },
+        settings,
         "127.0.0.1:0",
         ServerOptions {
             workers: Some(1),

@@ -4,6 +4,7 @@ mod archive;
 mod articles;
 mod auth;
 mod cli;
+mod comments;
 mod editorial;
 mod errors;
 mod helpers;

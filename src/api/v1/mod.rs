@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod articles;
+pub mod comments;
 pub mod dto;
 pub mod editorial;
 pub mod links;
@@ -43,5 +44,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(taxonomy::delete_author)
         .service(tokens::list_tokens)
         .service(tokens::create_token)
-        .service(tokens::revoke_token);
+        .service(tokens::revoke_token)
+        .service(comments::list_comments)
+        .service(comments::post_comment)
+        .service(comments::get_comment)
+        .service(comments::update_comment)
+        .service(comments::delete_comment)
+        .service(comments::moderation_queue)
+        .service(comments::bulk_moderate);
 }
