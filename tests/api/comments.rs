@@ -599,6 +599,16 @@ async fn flood_control_answers_429_with_retry_after_per_client() {
     .await;
     assert_eq!(res.status().as_u16(), 201);
     assert_eq!(thread(&app, id).await.len(), 2);
+    // Behind the proxy, the client is the hop the proxy appended: entries
+    // the client wrote before it do not make it someone else.
+    let res = post_as(
+        &app,
+        id,
+        "203.0.113.1, 10.0.0.8",
+        &comment("b", "b@example.com", "الثالث"),
+    )
+    .await;
+    assert_problem(res, 429, "too_many_requests").await;
 }
 
 #[tokio::test]

@@ -258,7 +258,9 @@ fn client_address(req: &HttpRequest, trust_forwarded: bool) -> String {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            // The last hop, which our own proxy appended: the entries
+            // before it are whatever the client sent, so never trusted.
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse::<IpAddr>().ok());
         if let Some(ip) = forwarded {
             return ip.to_string();
