@@ -16,6 +16,8 @@ export LC_ALL=C
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
+# Its own database, so that it never drops the one run.sh or scale.sh is using.
+PG_DB=${PG_DB:-khabar_bench_comments}
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
