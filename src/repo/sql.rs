@@ -145,3 +145,53 @@ impl Query for RawSql {
 }
 
 impl<Conn> RunQueryDsl<Conn> for RawSql {}
+
+/// `articles.id IN (SELECT value FROM json_each(?))`: a page's ids as one
+/// bound JSON array, for SQLite. Diesel's `eq_any` renders one placeholder
+/// per id there and marks the statement unsafe to keep (so does its `sql`
+/// literal); this text never changes, so the statement is prepared once per
+/// connection. Hand-written: Diesel has no such expression.
+#[derive(Debug, Clone)]
+pub struct ArticleIdsIn {
+    ids_json: String,
+}
+
+impl ArticleIdsIn {
+    /// The condition for these ids.
+    pub fn new(ids: &[i64]) -> Self {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        Self {
+            ids_json: format!("[{}]", list.join(",")),
+        }
+    }
+}
+
+impl diesel::Expression for ArticleIdsIn {
+    type SqlType = Bool;
+}
+
+impl<QS> diesel::AppearsOnTable<QS> for ArticleIdsIn {}
+
+impl<QS> diesel::SelectableExpression<QS> for ArticleIdsIn {}
+
+impl diesel::expression::ValidGrouping<()> for ArticleIdsIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl QueryId for ArticleIdsIn {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<DB> QueryFragment<DB> for ArticleIdsIn
+where
+    DB: Backend + diesel::sql_types::HasSqlType<Text>,
+    String: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("articles.id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, String>(&self.ids_json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
