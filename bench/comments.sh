@@ -23,6 +23,8 @@ source "$BENCH_DIR/lib.sh"
 
 BACKENDS=${BACKENDS:-sqlite postgres}
 THREAD_COMMENTS=${THREAD_COMMENTS:-500}
+CACHE=${CACHE:-on} # the answer cache of the thread pages: on (the server's default) or off
+[[ $CACHE == on || $CACHE == off ]] || die "CACHE must be on or off"
 T_POST_RPS_PG=1000
 T_POST_P99_MS=50
 T_LIST_P99_MS=10
@@ -46,7 +48,7 @@ for backend in $BACKENDS; do
   seed_db "$backend" "$url" 20 "$WORK/seed-$backend.log"
   log "starting the server ($backend)"
   export KHABAR_COMMENT_FLOOD_SECS=0 KHABAR_COMMENT_TRUST_FORWARDED=true KHABAR_COMMENT_HOLD_FIRST_TIME=false
-  start_server "$url" on "$WORK/server-$backend.log"
+  start_server "$url" "$CACHE" "$WORK/server-$backend.log"
   ids=$(get_json "$BASE/api/v1/articles?per_page=100&fields=id,comments_open" \
     | jq -r '[.data[] | select(.comments_open) | .id] | .[0:2] | map(tostring) | join(" ")')
   read -r list_article post_article <<<"$ids"

@@ -207,18 +207,34 @@ pub enum ThreadPosition {
 }
 
 /// The public thread of an article, oldest first: approved comments and
-/// placeholders of deleted ones. `limit` rows at most.
+/// placeholders of deleted ones, `limit` rows at most, and only while the
+/// article is public (published, due, not deleted), so that a page is one
+/// statement; an empty page says nothing of the article (see
+/// [`comments_open`]).
 pub fn list_public(
     conn: &mut DbConnection,
     article_id: i64,
     position: ThreadPosition,
     limit: i64,
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<CommentRow>> {
     let visible = [
         CommentStatus::Approved.as_str(),
         CommentStatus::Deleted.as_str(),
     ];
+    // The article's test does not name `comments`: both backends run it
+    // once per statement (PostgreSQL as a one-time filter), and the rows
+    // come from the thread index. (Joined, PostgreSQL without statistics
+    // chose a bitmap over the status index and sorted: 535 req/s.)
+    let article_is_public = diesel::dsl::exists(
+        articles::table
+            .filter(articles::id.eq(article_id))
+            .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+            .filter(articles::published_at.le(now))
+            .filter(articles::deleted_at.is_null()),
+    );
     let mut query = comments::table
+        .filter(article_is_public)
         .filter(comments::article_id.eq(article_id))
         .filter(comments::status.eq_any(visible))
         .select(CommentRow::as_select())
@@ -228,11 +244,12 @@ pub fn list_public(
     match position {
         ThreadPosition::Offset(offset) => query = query.offset(offset),
         ThreadPosition::After(at, id) => {
-            query = query.filter(
-                comments::created_at
-                    .gt(at)
-                    .or(comments::created_at.eq(at).and(comments::id.gt(id))),
-            )
+            // `created_at >= at` bounds the index range; the rest skips the
+            // rows of that same instant up to the cursor's id. (An `OR` alone
+            // gives the planner no range to start from.)
+            query = query
+                .filter(comments::created_at.ge(at))
+                .filter(comments::created_at.gt(at).or(comments::id.gt(id)))
         }
     }
     query.load(conn)

@@ -438,16 +438,18 @@ pub fn thread(
     include_total: bool,
     now: NaiveDateTime,
 ) -> Result<Page<CommentRow>, ServiceError> {
-    if repo::comments_open(conn, article_id, now)?.is_none() {
-        return Err(ServiceError::NotFound(Entity::Article));
-    }
     let position = match position {
         ThreadPage::Number(page) => {
             ThreadPosition::Offset(i64::from(page.saturating_sub(1)) * i64::from(per_page))
         }
         ThreadPage::After(c) => ThreadPosition::After(c.published_at, c.id),
     };
-    let mut items = repo::list_public(conn, article_id, position, i64::from(per_page) + 1)?;
+    let mut items = repo::list_public(conn, article_id, position, i64::from(per_page) + 1, now)?;
+    // A page shows rows only of a public article: ask about the article
+    // only when there are none (a second statement for the rare case).
+    if items.is_empty() && repo::comments_open(conn, article_id, now)?.is_none() {
+        return Err(ServiceError::NotFound(Entity::Article));
+    }
     let has_more = items.len() > per_page as usize;
     items.truncate(per_page as usize);
     let total = if include_total {

@@ -447,6 +447,11 @@ async fn closed_articles_are_403_and_unpublished_ones_404() {
         .as_i64()
         .unwrap();
     let deleted = article(&app, &editor).await;
+    // Its approved comments must not show once it is deleted.
+    assert_eq!(
+        post_ok(&app, deleted, &comment("b", "b@example.com", "قبل الحذف")).await["status"],
+        "approved"
+    );
     app.send_json(
         Call::new(Method::DELETE, format!("/api/v1/articles/{deleted}"))
             .token(&editor)
