@@ -63,6 +63,33 @@ fn spawn_key_pruning(db: Db, ttl: Duration) {
     });
 }
 
+/// How often the server looks for tables whose planner statistics went
+/// stale (see [`crate::repo::maintenance::refresh_stale_statistics`]).
+const STATISTICS_EVERY: Duration = Duration::from_secs(60);
+
+/// Keeps the planner's statistics fresh while the server runs (on the
+/// current Tokio runtime; nothing when there is none, as in the CLI).
+fn spawn_statistics_keeper(db: Db) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(STATISTICS_EVERY);
+        every.tick().await; // the first tick is immediate; start after one period
+        loop {
+            every.tick().await;
+            match db
+                .write(crate::repo::maintenance::refresh_stale_statistics)
+                .await
+            {
+                Ok(tables) if tables.is_empty() => {}
+                Ok(tables) => tracing::info!(?tables, "refreshed planner statistics"),
+                Err(e) => tracing::warn!(error = %e, "refreshing planner statistics failed"),
+            }
+        }
+    });
+}
+
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     port: u16,
@@ -113,6 +140,7 @@ impl Application {
             .map_err(|e| std::io::Error::other(format!("comment salt: {e}")))?;
         let comments = crate::service::comments::CommentRuntime::new(&settings.comments, ip_salt);
         spawn_key_pruning(db.clone(), settings.comments.idempotency_ttl);
+        spawn_statistics_keeper(db.clone());
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();

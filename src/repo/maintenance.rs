@@ -31,6 +31,42 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// A table whose rows changed since its statistics were taken.
+#[derive(QueryableByName)]
+struct StaleTable {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// Refreshes the statistics of the tables that changed much since they were
+/// last taken, as autovacuum's analyze would (more than 50 rows plus 10% of
+/// the table): a server on a PostgreSQL without autovacuum otherwise plans
+/// its comment threads as if the table were empty. Returns the tables it
+/// analyzed. SQLite: `PRAGMA optimize`, which does the same for SQLite (it
+/// runs `ANALYZE` only where the statistics are stale or missing).
+pub fn refresh_stale_statistics(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    match conn {
+        DbConnection::Postgres(pg) => {
+            let stale: Vec<StaleTable> = sql_query(
+                "SELECT relname::text AS name FROM pg_stat_user_tables \
+                 WHERE schemaname = current_schema() \
+                 AND n_mod_since_analyze > 50 + 0.1 * n_live_tup",
+            )
+            .load(pg)?;
+            for table in &stale {
+                // Quoted as an identifier; the name comes from the catalog.
+                let quoted = table.name.replace('"', "\"\"");
+                sql_query(format!("ANALYZE \"{quoted}\"")).execute(pg)?;
+            }
+            Ok(stale.into_iter().map(|t| t.name).collect())
+        }
+        DbConnection::Sqlite(lite) => {
+            sql_query("PRAGMA optimize").execute(lite)?;
+            Ok(Vec::new())
+        }
+    }
+}
+
 /// SQLite's page cache for one connection during a bulk load, in KiB: a
 /// load touches every index's right edge and the FTS5 segments, and with the
 /// default 2 MiB the transaction's dirty pages spilled to the WAL and were

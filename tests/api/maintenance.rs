@@ -102,3 +102,72 @@ async fn seeding_rebuilds_every_index_it_dropped_for_the_load() {
     let page = app.get_json("/api/v1/articles?per_page=5", 200).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn the_server_refreshes_statistics_of_tables_that_changed_much() {
+    use khabar::repo::maintenance::refresh_stale_statistics;
+    let app = spawn_app().await;
+    let is_postgres = app
+        .db
+        .run_blocking(|conn| matches!(conn, DbConnection::Postgres(_)))
+        .unwrap();
+    app.db
+        .run_blocking(|conn| -> QueryResult<()> {
+            diesel::sql_query("CREATE TABLE stats_probe (n BIGINT)").execute(conn)?;
+            diesel::sql_query(
+                "INSERT INTO stats_probe (n) SELECT n FROM (SELECT 1 AS n) one \
+                 CROSS JOIN (SELECT id FROM articles LIMIT 60) a \
+                 CROSS JOIN (SELECT id FROM articles LIMIT 10) b",
+            )
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    if !is_postgres {
+        // SQLite: PRAGMA optimize, which decides for itself.
+        let tables = app
+            .db
+            .run_blocking(refresh_stale_statistics)
+            .unwrap()
+            .unwrap();
+        assert!(tables.is_empty());
+        return;
+    }
+    // PostgreSQL's activity counters reach the statistics views within a
+    // second or so of the inserting transaction.
+    let mut analyzed = Vec::new();
+    for _ in 0..50 {
+        analyzed = app
+            .db
+            .run_blocking(refresh_stale_statistics)
+            .unwrap()
+            .unwrap();
+        if analyzed.iter().any(|t| t == "stats_probe") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        analyzed.iter().any(|t| t == "stats_probe"),
+        "600 new rows, never analyzed: {analyzed:?}"
+    );
+    let estimate = app
+        .db
+        .run_blocking(|conn| {
+            diesel::sql_query(
+                "SELECT reltuples::float8 AS reltuples FROM pg_class WHERE relname = 'stats_probe'",
+            )
+            .get_result::<PgClass>(conn)
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(estimate.reltuples, 600.0);
+    // Fresh now: not analyzed again.
+    let again = app
+        .db
+        .run_blocking(refresh_stale_statistics)
+        .unwrap()
+        .unwrap();
+    assert!(!again.iter().any(|t| t == "stats_probe"), "{again:?}");
+}
