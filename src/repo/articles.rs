@@ -203,6 +203,19 @@ pub enum Window {
     After(Cursor),
 }
 
+/// Which body columns a list page loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// None: a plain list.
+    None,
+    /// The plain text only (`body_html` left empty): a search's snippets
+    /// are cut from it. The HTML is as long again, and on both backends a
+    /// long value is read from overflow (TOAST) pages.
+    TextOnly,
+    /// Both, for `include=body`.
+    Full,
+}
+
 /// A page of articles with their counters; bodies only when asked.
 /// The page's ids come from the covering index first; then its rows, by id.
 pub fn list_published(
@@ -211,7 +224,7 @@ pub fn list_published(
     order: ListOrder,
     window: Window,
     limit: i64,
-    with_body: bool,
+    bodies: Bodies,
 ) -> QueryResult<Vec<ArticleRecord>> {
     // The page's ids first (one cached statement that walks an index in the
     // list's order), then its rows by `IN (ids)`. Each order is spelt out;
@@ -226,7 +239,7 @@ pub fn list_published(
     };
     // The page's order is the ids' order (a rank, or a search key that
     // orders by publication second then id): put the rows back in it.
-    let mut rows = load_rows(conn, filter, keyset, &ids, with_body)?;
+    let mut rows = load_rows(conn, filter, keyset, &ids, bodies)?;
     let position: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     rows.sort_by_key(|r| position.get(&r.head.id).copied().unwrap_or(usize::MAX));
@@ -239,15 +252,15 @@ fn load_rows(
     filter: &ArticleFilter,
     order: KeysetOrder,
     ids: &[i64],
-    with_body: bool,
+    bodies: Bodies,
 ) -> QueryResult<Vec<ArticleRecord>> {
     // Diesel renders `eq_any` on SQLite as `IN (?, ?, …)` and never keeps that
     // statement, so every page parsed and planned it again (12% of an archive
     // page's CPU); `ArticleIdsIn` is kept. PostgreSQL's `= ANY($1)` is kept.
     macro_rules! select_and_load {
         ($c:expr, $query:expr) => {{
-            if with_body {
-                $query
+            match bodies {
+                Bodies::Full => $query
                     .select((
                         ArticleHead::as_select(),
                         ArticleBody::as_select(),
@@ -261,9 +274,26 @@ fn load_rows(
                         stats: stats.unwrap_or_default(),
                         version: 0,
                     })
-                    .collect()
-            } else {
-                $query
+                    .collect(),
+                Bodies::TextOnly => $query
+                    .select((
+                        ArticleHead::as_select(),
+                        articles::body_text,
+                        Option::<StatsRow>::as_select(),
+                    ))
+                    .load::<(ArticleHead, String, Option<StatsRow>)>($c)?
+                    .into_iter()
+                    .map(|(head, body_text, stats)| ArticleRecord {
+                        head,
+                        body: Some(ArticleBody {
+                            body_html: String::new(),
+                            body_text,
+                        }),
+                        stats: stats.unwrap_or_default(),
+                        version: 0,
+                    })
+                    .collect(),
+                Bodies::None => $query
                     .select((ArticleHead::as_select(), Option::<StatsRow>::as_select()))
                     .load::<(ArticleHead, Option<StatsRow>)>($c)?
                     .into_iter()
@@ -273,7 +303,7 @@ fn load_rows(
                         stats: stats.unwrap_or_default(),
                         version: 0,
                     })
-                    .collect()
+                    .collect(),
             }
         }};
     }

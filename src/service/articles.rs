@@ -8,8 +8,8 @@ use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::domain::search::{highlight, SearchQuery};
 use crate::domain::{id_list, Entity};
 use crate::repo::articles::{
-    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, ListOrder, StatsRow,
-    Visibility, Window,
+    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, Bodies, ListOrder,
+    StatsRow, Visibility, Window,
 };
 use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
@@ -172,9 +172,16 @@ pub fn list_articles(
         });
     };
     let limit = i64::from(request.per_page) + 1;
-    // A search's snippets are cut from the body, loaded even when not shown.
-    let load_body = request.with_body || filter.search.is_some();
-    let mut rows = repo::list_published(conn, &filter, list_order, window, limit, load_body)?;
+    // A search's snippets are cut from the body's text, loaded even when
+    // the body is not shown.
+    let bodies = if request.with_body {
+        Bodies::Full
+    } else if filter.search.is_some() {
+        Bodies::TextOnly
+    } else {
+        Bodies::None
+    };
+    let mut rows = repo::list_published(conn, &filter, list_order, window, limit, bodies)?;
     if request.with_version {
         let ids: Vec<i64> = rows.iter().map(|r| r.head.id).collect();
         let versions: std::collections::HashMap<i64, i64> =

@@ -248,6 +248,18 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
         assert_eq!(keys, vec!["body_html", "id", "title"]);
         assert!(a["body_html"].as_str().unwrap().starts_with("<p>"));
     }
+    // A search loads only the body's text for its snippets, unless the HTML
+    // is asked for.
+    let found = app
+        .get_json(
+            "/api/v1/articles?q=%D9%88%D8%B2%D9%8A%D8%B1&fields=title,body_html&per_page=3",
+            200,
+        )
+        .await;
+    assert!(!found["data"].as_array().unwrap().is_empty());
+    for a in found["data"].as_array().unwrap() {
+        assert!(a["body_html"].as_str().unwrap().starts_with("<p>"), "{a}");
+    }
     let one = app
         .get_json("/api/v1/articles/1?fields=view_count", 200)
         .await;
