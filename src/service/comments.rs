@@ -444,24 +444,16 @@ pub fn thread(
         }
         ThreadPage::After(c) => ThreadPosition::After(c.published_at, c.id),
     };
-    let mut items = repo::list_public(conn, article_id, position, i64::from(per_page) + 1, now)?;
+    let items = repo::list_public(conn, article_id, position, i64::from(per_page) + 1, now)?;
     // A page shows rows only of a public article: ask about the article
     // only when there are none (a second statement for the rare case).
     if items.is_empty() && repo::comments_open(conn, article_id, now)?.is_none() {
         return Err(ServiceError::NotFound(Entity::Article));
     }
-    let has_more = items.len() > per_page as usize;
-    items.truncate(per_page as usize);
-    let total = if include_total {
-        Some(repo::count_public(conn, article_id)?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        has_more,
-        total,
-    })
+    let total = include_total
+        .then(|| repo::count_public(conn, article_id))
+        .transpose()?;
+    Ok(Page::from_rows_plus_one(items, per_page, total))
 }
 
 /// One public comment (approved, or a placeholder).
@@ -492,25 +484,17 @@ pub fn moderation_queue(
     page: crate::service::PageRequest,
     include_total: bool,
 ) -> Result<Page<CommentRow>, ServiceError> {
-    let mut items = repo::list_moderation(
+    let items = repo::list_moderation(
         conn,
         status,
         article_id,
         page.offset(),
         i64::from(page.per_page) + 1,
     )?;
-    let has_more = items.len() > page.per_page as usize;
-    items.truncate(page.per_page as usize);
-    let total = if include_total {
-        Some(repo::count_moderation(conn, status, article_id)?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        has_more,
-        total,
-    })
+    let total = include_total
+        .then(|| repo::count_moderation(conn, status, article_id))
+        .transpose()?;
+    Ok(Page::from_rows_plus_one(items, page.per_page, total))
 }
 
 /// A moderator's command on one comment.

@@ -101,6 +101,20 @@ pub struct Page<T> {
     pub total: Option<i64>,
 }
 
+impl<T> Page<T> {
+    /// A page from rows loaded with one more than `per_page`: that extra
+    /// row only tells that another page follows, and is dropped.
+    pub fn from_rows_plus_one(mut rows: Vec<T>, per_page: u32, total: Option<i64>) -> Self {
+        let has_more = rows.len() > per_page as usize;
+        rows.truncate(per_page as usize);
+        Page {
+            items: rows,
+            has_more,
+            total,
+        }
+    }
+}
+
 /// Turns `validator`'s report into bilingual field errors; `rename` maps a
 /// struct field to the name the client sent (e.g. `source_url` → `source.url`).
 pub fn field_errors(

@@ -26,23 +26,16 @@ pub fn list(
     if !articles_repo::exists(conn, article_id)? {
         return Err(ServiceError::NotFound(Entity::Article));
     }
-    let mut items = repo::list(
+    let items = repo::list(
         conn,
         article_id,
         page.offset(),
         i64::from(page.per_page) + 1,
     )?;
-    let has_more = items.len() > page.per_page as usize;
-    items.truncate(page.per_page as usize);
-    Ok(Page {
-        items,
-        has_more,
-        total: if include_total {
-            Some(repo::count(conn, article_id)?)
-        } else {
-            None
-        },
-    })
+    let total = include_total
+        .then(|| repo::count(conn, article_id))
+        .transpose()?;
+    Ok(Page::from_rows_plus_one(items, page.per_page, total))
 }
 
 /// One revision.

@@ -28,19 +28,9 @@ fn paged<T>(
     load: fn(&mut DbConnection, i64, i64) -> diesel::QueryResult<Vec<T>>,
     count: fn(&mut DbConnection) -> diesel::QueryResult<i64>,
 ) -> Result<Page<T>, ServiceError> {
-    let mut items = load(conn, page.offset(), i64::from(page.per_page) + 1)?;
-    let has_more = items.len() > page.per_page as usize;
-    items.truncate(page.per_page as usize);
-    let total = if include_total {
-        Some(count(conn)?)
-    } else {
-        None
-    };
-    Ok(Page {
-        items,
-        has_more,
-        total,
-    })
+    let items = load(conn, page.offset(), i64::from(page.per_page) + 1)?;
+    let total = include_total.then(|| count(conn)).transpose()?;
+    Ok(Page::from_rows_plus_one(items, page.per_page, total))
 }
 
 /// A page of sections in display order.

@@ -106,20 +106,17 @@ pub fn list(
     page: PageRequest,
     include_total: bool,
 ) -> Result<Page<TokenInfo>, ServiceError> {
-    let mut rows = repo::list(conn, page.offset(), i64::from(page.per_page) + 1)?;
-    let has_more = rows.len() > page.per_page as usize;
-    rows.truncate(page.per_page as usize);
+    let rows = repo::list(conn, page.offset(), i64::from(page.per_page) + 1)?;
+    let total = include_total.then(|| repo::count(conn)).transpose()?;
+    let page = Page::from_rows_plus_one(rows, page.per_page, total);
     Ok(Page {
-        items: rows
+        items: page
+            .items
             .into_iter()
             .map(TokenInfo::from_row)
             .collect::<Result<_, _>>()?,
-        has_more,
-        total: if include_total {
-            Some(repo::count(conn)?)
-        } else {
-            None
-        },
+        has_more: page.has_more,
+        total: page.total,
     })
 }
 
