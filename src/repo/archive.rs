@@ -9,6 +9,7 @@ use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 
 use crate::db::schema::articles;
 use crate::db::DbConnection;
+use crate::repo::sql::{RawSql, Value};
 
 /// One month of the calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
@@ -228,35 +229,36 @@ pub fn calendar(
     let (name, scope_id) = scope.key();
     let (join, filter) = match scope {
         Scope::All => ("", ""),
-        Scope::Section(_) => ("", " AND a.section_id = $2"),
+        Scope::Section(_) => ("", " AND a.section_id = "),
         // CROSS JOIN: SQLite then walks the scheduled articles and looks
         // their links up, instead of reading every link of the tag (for
         // PostgreSQL it is an inner join like any other, and it picks the
-        // same plan from its statistics). The filter comes after `$1`:
-        // SQLite numbers `$n` by first appearance.
+        // same plan from its statistics).
         Scope::Tag(_) => (
             " CROSS JOIN article_tags t",
-            " AND t.article_id = a.id AND t.tag_id = $2",
+            " AND t.article_id = a.id AND t.tag_id = ",
         ),
     };
-    let id_param = if scope == Scope::All { 2 } else { 3 };
-    let sql = format!(
+    // A kept statement (`RawSql`): `sql_query` is parsed and planned again
+    // for every calendar.
+    let mut sql = RawSql::new();
+    sql.sql(&format!(
         "SELECT c.month AS month, c.n - COALESCE(s.n, 0) AS n FROM archive_counts c \
          LEFT JOIN (SELECT a.published_day / 100 AS month, COUNT(*) AS n FROM articles a{join} \
-         WHERE a.status = 'published' AND a.published_at > $1{filter} \
-         AND a.published_day IS NOT NULL AND a.deleted_at IS NULL \
+         WHERE a.status = 'published' AND a.published_at > "
+    ))
+    .bind(Value::Timestamp(now));
+    if let Scope::Section(id) | Scope::Tag(id) = scope {
+        sql.sql(filter).bind(Value::BigInt(id));
+    }
+    sql.sql(&format!(
+        " AND a.published_day IS NOT NULL AND a.deleted_at IS NULL \
          GROUP BY a.published_day / 100) s ON s.month = c.month \
-         WHERE c.scope = '{name}' AND c.scope_id = ${id_param} AND c.n - COALESCE(s.n, 0) > 0 \
-         ORDER BY c.month DESC"
-    );
-    let query = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<Timestamp, _>(now);
-    let query = match scope {
-        Scope::All => query,
-        Scope::Section(id) | Scope::Tag(id) => query.bind::<BigInt, _>(id),
-    };
-    query.bind::<BigInt, _>(scope_id).load(conn)
+         WHERE c.scope = '{name}' AND c.scope_id = "
+    ))
+    .bind(Value::BigInt(scope_id))
+    .sql(" AND c.n - COALESCE(s.n, 0) > 0 ORDER BY c.month DESC");
+    on_backend!(conn, c => sql.load(c))
 }
 
 /// Published, due articles per local month, newest first, optionally of one
