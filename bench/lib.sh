@@ -241,6 +241,9 @@ measure() { # measure BACKEND NAME SCRIPT URL -> M_* globals (uses WRK_ENV_WARMU
   log "$backend/$name: measuring $DURATION"
   out=$WORK/wrk-$backend-$name.txt
   WRK_ENV=("${WRK_ENV_MEASURE[@]}")
+  local cpu_server0 cpu_pg0
+  cpu_server0=$(cpu_ticks_of "$SERVER_PID")
+  cpu_pg0=$(cpu_ticks_of $(pgrep -x postgres 2>/dev/null || true))
   if ! run_wrk "$script" "$url" "$DURATION" "$out"; then
     WRK_ENV=()
     cat "$out" >&2
@@ -259,6 +262,26 @@ measure() { # measure BACKEND NAME SCRIPT URL -> M_* globals (uses WRK_ENV_WARMU
   timeouts=$(field "$M_RESULT" timeouts)
   M_SOCKERR=$(( $(field "$M_RESULT" connect_err) + $(field "$M_RESULT" read_err) + $(field "$M_RESULT" write_err) + timeouts ))
   M_ERRPCT=$(awk -v e="$M_NON2XX" -v t="$timeouts" -v n="$M_REQS" 'BEGIN { printf "%.1f", (n > 0 ? 100 * (e + t) / n : 100) }')
+  # CPU per request: what a row costs, whatever else shares the machine
+  # (req/s and p99 move with the load beside them; this moves much less).
+  local cpu_server1 cpu_pg1
+  cpu_server1=$(cpu_ticks_of "$SERVER_PID")
+  cpu_pg1=$(cpu_ticks_of $(pgrep -x postgres 2>/dev/null || true))
+  M_CPU_SERVER_MS=$(ticks_per_request "$cpu_server0" "$cpu_server1" "$M_REQS")
+  M_CPU_PG_MS=$(ticks_per_request "$cpu_pg0" "$cpu_pg1" "$M_REQS")
+}
+
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_ticks_of() { # cpu_ticks_of PID... -> user+system clock ticks of these processes, summed
+  local pid total=0 t
+  for pid in "$@"; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+ticks_per_request() { # ticks_per_request BEFORE AFTER REQUESTS -> CPU ms per request
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$CLK_TCK" 'BEGIN { if (n > 0) printf "%.3f", (b - a) * 1000 / hz / n; else printf "n/a" }'
 }
 
 

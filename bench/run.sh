@@ -221,6 +221,11 @@ read_pass() {
       *) target="report" ;;
     esac
     add_row "$name$suffix" "$desc" "$M_RPS" "$M_P50" "$M_P99" "$ratio" "$M_NON2XX" "$M_REQS" "$M_ERRPCT" "$M_SOCKERR" "$target" "$why"
+    if [[ $backend == postgres ]]; then
+      NOTES+=("$name$suffix: CPU per request: khabar $M_CPU_SERVER_MS ms, PostgreSQL $M_CPU_PG_MS ms")
+    else
+      NOTES+=("$name$suffix: CPU per request: khabar $M_CPU_SERVER_MS ms")
+    fi
   done
   PASS_HEALTHZ_RPS=$healthz_rps
 }
