@@ -61,7 +61,11 @@ pub fn refresh_stale_statistics(conn: &mut DbConnection) -> QueryResult<Vec<Stri
             Ok(stale.into_iter().map(|t| t.name).collect())
         }
         DbConnection::Sqlite(lite) => {
+            // A bounded sample per index: the write lock ANALYZE takes must
+            // stay short on a million-article archive.
+            sql_query("PRAGMA analysis_limit = 1000").execute(lite)?;
             sql_query("PRAGMA optimize").execute(lite)?;
+            sql_query("PRAGMA analysis_limit = 0").execute(lite)?;
             Ok(Vec::new())
         }
     }
