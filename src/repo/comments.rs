@@ -206,8 +206,33 @@ pub enum ThreadPosition {
     After(NaiveDateTime, i64),
 }
 
+/// Whether a comment shows in its article's public thread: approved, a
+/// deleted one kept for its replies, or one a moderator hid (pending, spam,
+/// trash) after it was replied to, while a reply of it shows; the thread
+/// shows the last two as placeholders, so that no shown reply points at a
+/// parent the thread leaves out. (A hidden comment whose only replies are
+/// hidden too is left out with them.)
+macro_rules! shown_in_thread {
+    () => {{
+        let replies = diesel::alias!(comments as replies);
+        let shown = [
+            CommentStatus::Approved.as_str(),
+            CommentStatus::Deleted.as_str(),
+        ];
+        comments::status.eq_any(shown).or(diesel::dsl::exists(
+            replies
+                .filter(
+                    replies
+                        .field(comments::parent_id)
+                        .eq(comments::id.nullable()),
+                )
+                .filter(replies.field(comments::status).eq_any(shown)),
+        ))
+    }};
+}
+
 /// The public thread of an article, oldest first: approved comments and
-/// placeholders of deleted ones, `limit` rows at most, and only while the
+/// placeholders of deleted or hidden ones (see `shown_in_thread`), `limit` rows at most, and only while the
 /// article is public (published, due, not deleted), so that a page is one
 /// statement; an empty page says nothing of the article (see
 /// [`comments_open`]).
@@ -218,10 +243,6 @@ pub fn list_public(
     limit: i64,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<CommentRow>> {
-    let visible = [
-        CommentStatus::Approved.as_str(),
-        CommentStatus::Deleted.as_str(),
-    ];
     // The article's test does not name `comments`: both backends run it
     // once per statement (PostgreSQL as a one-time filter), and the rows
     // come from the thread index. (Joined, PostgreSQL without statistics
@@ -236,7 +257,7 @@ pub fn list_public(
     let mut query = comments::table
         .filter(article_is_public)
         .filter(comments::article_id.eq(article_id))
-        .filter(comments::status.eq_any(visible))
+        .filter(shown_in_thread!())
         .select(CommentRow::as_select())
         .order((comments::created_at.asc(), comments::id.asc()))
         .limit(limit)
@@ -259,10 +280,7 @@ pub fn list_public(
 pub fn count_public(conn: &mut DbConnection, article_id: i64) -> QueryResult<i64> {
     comments::table
         .filter(comments::article_id.eq(article_id))
-        .filter(comments::status.eq_any([
-            CommentStatus::Approved.as_str(),
-            CommentStatus::Deleted.as_str(),
-        ]))
+        .filter(shown_in_thread!())
         .count()
         .get_result(conn)
 }

@@ -912,6 +912,51 @@ async fn a_deleted_parent_leaves_its_replies_under_a_placeholder() {
 }
 
 #[tokio::test]
+async fn a_parent_hidden_after_a_reply_stays_as_a_placeholder() {
+    let app = app_with(open_door).await;
+    let editor = app.token(Role::Editor);
+    let moderator = app.token(Role::Moderator);
+    let id = article(&app, &editor).await;
+    let parent = post_ok(&app, id, &comment("a", "a@example.com", "الأصل")).await["id"]
+        .as_i64()
+        .unwrap();
+    let lonely = post_ok(&app, id, &comment("c", "c@example.com", "وحيد")).await["id"]
+        .as_i64()
+        .unwrap();
+    post_ok(
+        &app,
+        id,
+        &json!({"author_name": "b", "author_email": "b@example.com", "body": "رد", "parent_id": parent}),
+    )
+    .await;
+    for status in ["spam", "trash", "pending"] {
+        set_status(&app, &moderator, parent, status).await;
+        set_status(&app, &moderator, lonely, status).await;
+        // The reply keeps a parent in the thread; the hidden comment
+        // without replies is gone; neither shows its text.
+        let shown = thread(&app, id).await;
+        assert_eq!(shown.len(), 2, "{status}: {shown:?}");
+        assert_eq!(shown[0]["id"], parent);
+        assert_eq!(shown[0]["deleted"], true);
+        assert_eq!(shown[0]["body"], Value::Null);
+        assert_eq!(shown[0]["author_name"], Value::Null);
+        assert_eq!(shown[1]["parent_id"], parent);
+        let page = app
+            .get_json(
+                &format!("/api/v1/articles/{id}/comments?include_total=true"),
+                200,
+            )
+            .await;
+        assert_eq!(page["meta"]["total"], 2, "{status}");
+        assert_eq!(comment_count(&app, id).await, 1, "{status}");
+    }
+    set_status(&app, &moderator, parent, "approved").await;
+    let shown = thread(&app, id).await;
+    assert_eq!(shown[0]["deleted"], false);
+    assert_eq!(shown[0]["body"], "الأصل");
+}
+
+#[tokio::test]
 async fn the_thread_pages_by_number_and_by_cursor() {
     let app = app_with(open_door).await;
     let editor = app.token(Role::Editor);

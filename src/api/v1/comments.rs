@@ -99,8 +99,9 @@ pub struct CommentDto {
     pub parent_id: Option<i64>,
     /// Nesting level: 0 at the top level, parent's depth + 1 for a reply.
     pub depth: i32,
-    /// `true` for a deleted comment kept as a placeholder for its replies
-    /// (then `author_name` and `body` are `null`).
+    /// `true` for a placeholder kept for its replies: a deleted comment, or
+    /// one a moderator hid after it was replied to (then `author_name`,
+    /// `author_url` and `body` are `null`).
     pub deleted: bool,
     /// The commenter's name (plain text).
     pub author_name: Option<String>,
@@ -124,6 +125,26 @@ impl From<CommentRow> for CommentDto {
             author_name: (!deleted).then_some(row.author_name),
             author_url: row.author_url.filter(|_| !deleted),
             body: (!deleted).then_some(row.body),
+            created_at: row.created_at.and_utc(),
+        }
+    }
+}
+
+impl CommentDto {
+    /// A comment as its article's thread shows it: anything but an approved
+    /// comment (one deleted, or hidden by a moderator after it was replied
+    /// to) is a placeholder for its replies.
+    pub fn in_thread(row: CommentRow) -> Self {
+        let approved = CommentStatus::from_db(&row.status) == CommentStatus::Approved;
+        CommentDto {
+            deleted: !approved,
+            author_name: approved.then_some(row.author_name),
+            author_url: row.author_url.filter(|_| approved),
+            body: approved.then_some(row.body),
+            id: row.id,
+            article_id: row.article_id,
+            parent_id: row.parent_id,
+            depth: row.depth,
             created_at: row.created_at.and_utc(),
         }
     }
@@ -559,7 +580,7 @@ pub async fn list_comments(
     let (path, query) = (req.path(), req.query_string());
     let by_cursor = cursor.is_some();
     let body = List {
-        data: page.items.into_iter().map(CommentDto::from).collect(),
+        data: page.items.into_iter().map(CommentDto::in_thread).collect(),
         meta: ListMeta {
             page: (!by_cursor).then_some(params.page),
             per_page: params.per_page,
