@@ -1,0 +1,2 @@
+DROP INDEX articles_updated_idx;
+DROP TABLE article_views_daily;
