@@ -13,6 +13,15 @@ pub struct TrustedNet {
 }
 
 impl TrustedNet {
+    /// Exactly this address.
+    pub fn host(ip: IpAddr) -> Self {
+        let addr = canonical(ip);
+        TrustedNet {
+            addr,
+            prefix: if addr.is_ipv4() { 32 } else { 128 },
+        }
+    }
+
     /// Whether `ip` is in this network (IPv4-mapped IPv6 addresses count as IPv4).
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, canonical(ip)) {

@@ -80,26 +80,61 @@ struct CountRow {
     n: i64,
 }
 
+/// What a flush wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The all-time count of every article of the batch after it.
+    pub counts: Vec<(i64, i64)>,
+    /// The batch had been applied before (a retry after a lost COMMIT):
+    /// nothing was added this time.
+    pub already: bool,
+}
+
 /// Adds a batch of views in one transaction: the all-time counts (`totals`:
 /// article id, views) and the day buckets (`daily`: article id, local day
-/// `yyyymmdd`, views). Returns the new all-time count of every article in
-/// the batch. Either everything is added or nothing is.
+/// `yyyymmdd`, views). Either everything is added or nothing is.
+///
+/// The batch's `batch_id` is written in the same transaction
+/// (`view_flush_batches`); a batch retried under an id that is already
+/// there is not added again. So a flush whose COMMIT was lost with its
+/// connection (applied or not, the client cannot tell) is retried safely.
 ///
 /// Both backends take the same upsert (`INSERT … ON CONFLICT DO UPDATE SET
-/// n = t.n + excluded.n … RETURNING`): one statement per chunk of rows;
-/// SQLite runs them inside `BEGIN IMMEDIATE`.
+/// n = t.n + excluded.n … RETURNING`): one statement per chunk of rows, in
+/// id order (concurrent flushes of several processes lock rows in one
+/// order); SQLite runs them inside `BEGIN IMMEDIATE`.
 pub fn add_views(
     conn: &mut DbConnection,
+    batch_id: &str,
+    now: NaiveDateTime,
     totals: &[(i64, i64)],
     daily: &[(i64, i32, i64)],
-) -> QueryResult<Vec<(i64, i64)>> {
+) -> QueryResult<Applied> {
     if totals.is_empty() && daily.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Applied {
+            counts: Vec::new(),
+            already: false,
+        });
     }
     write_transaction(conn, |conn| {
+        let mut mark = RawSql::new();
+        mark.sql("INSERT INTO view_flush_batches (id, applied_at) VALUES (")
+            .bind(Value::Text(batch_id.to_string()))
+            .sql(", ")
+            .bind(Value::Timestamp(now))
+            .sql(") ON CONFLICT (id) DO NOTHING");
+        if on_backend!(conn, c => mark.execute(c))? == 0 {
+            let ids: Vec<i64> = totals.iter().map(|(id, _)| *id).collect();
+            return Ok(Applied {
+                counts: stored_counts(conn, &ids)?,
+                already: true,
+            });
+        }
         let mut counts = Vec::with_capacity(totals.len());
         for chunk in totals.chunks(CHUNK) {
             let mut sql = RawSql::new();
+            // As many shapes as chunk sizes: not kept as prepared statements.
+            sql.plan_each_time();
             sql.sql("INSERT INTO article_stats (article_id, view_count, comment_count) VALUES ");
             for (i, (id, n)) in chunk.iter().enumerate() {
                 sql.sql(if i == 0 { "(" } else { ", (" })
@@ -118,13 +153,14 @@ pub fn add_views(
         }
         for chunk in daily.chunks(CHUNK) {
             let mut sql = RawSql::new();
+            sql.plan_each_time();
             sql.sql("INSERT INTO article_views_daily (article_id, day, n) VALUES ");
             for (i, (id, day, n)) in chunk.iter().enumerate() {
                 sql.sql(if i == 0 { "(" } else { ", (" })
                     .bind(Value::BigInt(*id))
-                    .sql(", CAST(")
-                    .bind(Value::BigInt(i64::from(*day)))
-                    .sql(" AS INTEGER), ")
+                    .sql(", ")
+                    .bind(Value::OptInteger(Some(*day)))
+                    .sql(", ")
                     .bind(Value::BigInt(*n))
                     .sql(")");
             }
@@ -134,8 +170,65 @@ pub fn add_views(
             );
             on_backend!(conn, c => sql.execute(c))?;
         }
-        Ok(counts)
+        Ok(Applied {
+            counts,
+            already: false,
+        })
     })
+}
+
+/// The stored all-time counts of these articles.
+pub fn stored_counts(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    let mut counts = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        counts.extend(
+            article_stats::table
+                .filter(article_stats::article_id.eq_any(chunk))
+                .select((article_stats::article_id, article_stats::view_count))
+                .load::<(i64, i64)>(conn)?,
+        );
+    }
+    Ok(counts)
+}
+
+/// Whether a batch was applied (tests and diagnostics).
+pub fn batch_applied(conn: &mut DbConnection, batch_id: &str) -> QueryResult<bool> {
+    let mut sql = RawSql::new();
+    sql.sql("SELECT COUNT(*) AS n FROM view_flush_batches WHERE id = ")
+        .bind(Value::Text(batch_id.to_string()));
+    let row: NRow = on_backend!(conn, c => sql.get_result(c))?;
+    Ok(row.n > 0)
+}
+
+#[derive(QueryableByName)]
+struct NRow {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Forgets the ids of batches applied before `before` (a retry comes
+/// seconds after its failure, not a day).
+pub fn prune_batches(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    let mut sql = RawSql::new();
+    sql.sql("DELETE FROM view_flush_batches WHERE applied_at < ")
+        .bind(Value::Timestamp(before));
+    on_backend!(conn, c => sql.execute(c))
+}
+
+/// One article's row for the counter (after an editorial write).
+pub fn counter_row(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CounterRow>> {
+    articles::table
+        .left_join(article_stats::table)
+        .filter(articles::id.eq(id))
+        .select((
+            articles::id,
+            articles::status,
+            articles::published_at,
+            articles::deleted_at,
+            article_stats::view_count.nullable(),
+        ))
+        .first(conn)
+        .optional()
 }
 
 /// Drops the day buckets before `day` (`yyyymmdd`); returns how many.

@@ -13,9 +13,12 @@
 //!   pending bucket of the newsroom's local day, in one of [`SHARDS`] locks.
 //!
 //! The flusher swaps the pending counts out every flush interval and adds
-//! them in one transaction (`repo::views::add_views`); a failure merges them
-//! back, so they are retried, never dropped, and (the transaction being all
-//! or nothing) never added twice. Shutdown flushes what is left.
+//! them in one transaction (`repo::views::add_views`) under a batch id that
+//! the same transaction records. A batch that fails is kept whole, with its
+//! id, and retried before anything newer: never dropped, and never added
+//! twice, even when the failure was a connection lost during COMMIT (the
+//! batch may then have been applied; its id says so). Shutdown flushes what
+//! is left.
 //!
 //! Live counts: an article's count is its stored count (as last seen by this
 //! process) plus the views pending here, including a batch being written.
@@ -30,13 +33,16 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
-use crate::db::Db;
+use crate::db::{Db, DbConnection};
 use crate::domain::period::local_day;
 use crate::repo::views::{self as repo, CounterRow};
+use crate::service::articles::ArticleView;
+use crate::service::taxonomy::TaxonomyCache;
+use crate::service::ServiceError;
 
 /// Independent locks of pending counts (by article id).
 pub const SHARDS: usize = 16;
@@ -129,6 +135,9 @@ impl Shard {
 /// One batch of a flush.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
+    /// Recorded with the batch in its transaction, so a retry after an
+    /// unknown outcome cannot apply it twice.
+    pub id: String,
     /// (article, views).
     pub totals: Vec<(i64, i64)>,
     /// (article, local day, views).
@@ -162,6 +171,8 @@ pub struct Views {
     clock: RwLock<Clock>,
     /// One flush at a time (the flusher, shutdown, tests); and its upkeep.
     flushing: tokio::sync::Mutex<Upkeep>,
+    /// A batch whose write failed: retried (under its id) before any other.
+    retry: Mutex<Option<Batch>>,
     settings: ViewSettings,
 }
 
@@ -203,6 +214,7 @@ impl Views {
             tz,
             clock: RwLock::new(Arc::new(crate::service::now)),
             flushing: tokio::sync::Mutex::new(Upkeep::default()),
+            retry: Mutex::new(None),
             settings,
         }
     }
@@ -265,15 +277,19 @@ impl Views {
     }
 
     /// Takes what the database says of these articles: from when each is
-    /// visible, and its stored count (at start, or while no batch is in
-    /// flight).
+    /// visible, and its stored count. Call it at start or with the flush
+    /// lock held: the counts are taken only while no batch of this process
+    /// is unresolved (one the database may or may not hold already).
     pub fn load(&self, rows: &[CounterRow]) {
+        let counts_are_safe = self.seq.load(Ordering::SeqCst).is_multiple_of(2);
         for row in rows {
             let visible = row.visible_from().map_or(NEVER, micros);
             let stored = row.view_count.unwrap_or(0);
             self.with_slot(row.id, |slot| {
                 slot.visible_from.store(visible, Ordering::SeqCst);
-                slot.base.fetch_max(stored, Ordering::SeqCst);
+                if counts_are_safe {
+                    slot.base.fetch_max(stored, Ordering::SeqCst);
+                }
             });
         }
     }
@@ -367,7 +383,7 @@ impl Views {
     pub fn observe(&self, ticket: ViewTicket, id: i64, stored: i64) -> i64 {
         let shard = lock(self.shard(id));
         let seq = self.seq.load(Ordering::SeqCst);
-        let base = if seq == ticket.0 && seq % 2 == 0 {
+        let base = if seq == ticket.0 && seq.is_multiple_of(2) {
             self.with_slot(id, |slot| {
                 slot.base.fetch_max(stored, Ordering::SeqCst).max(stored)
             })
@@ -394,7 +410,10 @@ impl Views {
         if shards.iter().all(|s| s.pending.is_empty()) {
             return None;
         }
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            ..Batch::default()
+        };
         for shard in shards.iter_mut() {
             let pending = std::mem::take(&mut shard.pending);
             batch.totals.extend(pending.iter().map(|(id, n)| (*id, *n)));
@@ -413,7 +432,8 @@ impl Views {
         Some(batch)
     }
 
-    /// The batch in flight was written; `stored` are the new counts.
+    /// The batch in flight is in the database; `stored` are the counts
+    /// read back with it.
     pub fn commit(&self, stored: &[(i64, i64)]) {
         let mut shards: Vec<_> = self.shards.iter().map(lock).collect();
         for (id, n) in stored {
@@ -425,25 +445,10 @@ impl Views {
         self.seq.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The batch in flight was not written: it is pending again.
-    pub fn restore(&self, batch: Batch) {
-        let mut shards: Vec<_> = self.shards.iter().map(lock).collect();
-        for (id, n) in batch.totals {
-            *shards[(id.unsigned_abs() as usize) % SHARDS]
-                .pending
-                .entry(id)
-                .or_insert(0) += n;
-        }
-        for (id, day, n) in batch.daily {
-            *shards[(id.unsigned_abs() as usize) % SHARDS]
-                .daily
-                .entry((id, day))
-                .or_insert(0) += n;
-        }
-        for shard in shards.iter_mut() {
-            shard.inflight.clear();
-        }
-        self.seq.fetch_add(1, Ordering::SeqCst);
+    /// The batch in flight failed: it stays in flight (its views still
+    /// shown), whole and under its id, and is the next one written.
+    pub fn keep_for_retry(&self, batch: Batch) {
+        *lock(&self.retry) = Some(batch);
     }
 
     /// Writes everything pending to `db` in one transaction; returns the
@@ -454,22 +459,35 @@ impl Views {
     }
 
     async fn flush_locked(&self, db: &Db) -> Result<i64, String> {
-        let Some(batch) = self.take_batch() else {
-            return Ok(0);
-        };
-        let (totals, daily) = (batch.totals.clone(), batch.daily.clone());
-        match db
-            .write(move |conn| repo::add_views(conn, &totals, &daily))
-            .await
-        {
-            Ok(stored) => {
-                self.commit(&stored);
-                Ok(batch.views())
-            }
-            Err(e) => {
-                let views = batch.views();
-                self.restore(batch);
-                Err(format!("{views} views kept for the next flush: {e}"))
+        let mut written = 0;
+        loop {
+            let retried = lock(&self.retry).take();
+            let is_retry = retried.is_some();
+            let Some(batch) = retried.or_else(|| self.take_batch()) else {
+                return Ok(written);
+            };
+            let (id, totals, daily) = (batch.id.clone(), batch.totals.clone(), batch.daily.clone());
+            let now = crate::service::now();
+            match db
+                .write(move |conn| repo::add_views(conn, &id, now, &totals, &daily))
+                .await
+            {
+                Ok(applied) => {
+                    if applied.already {
+                        tracing::info!(batch = %batch.id, views = batch.views(), "views: a retried batch had been applied already; not added again");
+                    }
+                    self.commit(&applied.counts);
+                    written += batch.views();
+                    if !is_retry {
+                        return Ok(written);
+                    }
+                    // The retry is through: now what came meanwhile.
+                }
+                Err(e) => {
+                    let views = batch.views();
+                    self.keep_for_retry(batch);
+                    return Err(format!("{views} views kept for the next flush: {e}"));
+                }
             }
         }
     }
@@ -512,12 +530,19 @@ impl Views {
         Ok(())
     }
 
-    /// Drops day buckets older than the longest period (and a margin).
+    /// Drops day buckets older than the longest period (and a margin), and
+    /// the ids of batches applied more than a day ago.
     pub async fn prune(&self, db: &Db) -> Result<usize, String> {
-        let before = local_day(self.now() - chrono::Duration::days(KEEP_DAYS), self.tz);
-        db.write(move |conn| repo::prune_daily(conn, before))
-            .await
-            .map_err(|e| e.to_string())
+        let now = self.now();
+        let before = local_day(now - chrono::Duration::days(KEEP_DAYS), self.tz);
+        let batches_before = crate::service::now() - chrono::Duration::days(1);
+        db.write(move |conn| {
+            let buckets = repo::prune_daily(conn, before)?;
+            repo::prune_batches(conn, batches_before)?;
+            Ok::<_, diesel::result::Error>(buckets)
+        })
+        .await
+        .map_err(|e| e.to_string())
     }
 
     /// Starts the flusher: a tick every flush interval until stopped.
@@ -577,6 +602,125 @@ impl Flusher {
             }
         }
     }
+}
+
+/// A period of `GET /most-viewed`: the current local day of the newsroom
+/// and the days before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// `1d`: today (local), since midnight.
+    Day,
+    /// `7d`: today and the 6 days before.
+    Week,
+    /// `30d`: today and the 29 days before.
+    Month,
+}
+
+impl Period {
+    /// Every period, shortest first.
+    pub const ALL: [Period; 3] = [Period::Day, Period::Week, Period::Month];
+
+    /// `1d`, `7d` or `30d`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "1d",
+            Period::Week => "7d",
+            Period::Month => "30d",
+        }
+    }
+
+    /// From its name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    /// Local days it covers.
+    pub fn days(self) -> i64 {
+        match self {
+            Period::Day => 1,
+            Period::Week => 7,
+            Period::Month => 30,
+        }
+    }
+
+    /// Its first and last local day at `now` (UTC) in `tz`.
+    pub fn local_days(self, now: NaiveDateTime, tz: Tz) -> (NaiveDate, NaiveDate) {
+        let today = now.and_utc().with_timezone(&tz).date_naive();
+        (today - chrono::Duration::days(self.days() - 1), today)
+    }
+}
+
+/// A local day as the buckets store it (`yyyymmdd`).
+pub fn day_number(day: NaiveDate) -> i32 {
+    day.year() * 10_000 + day.month() as i32 * 100 + day.day() as i32
+}
+
+/// One article of a most-viewed ranking.
+#[derive(Debug, Clone)]
+pub struct MostViewed {
+    /// The article.
+    pub view: ArticleView,
+    /// Its views in the period (as flushed).
+    pub period_views: i64,
+}
+
+/// A most-viewed ranking.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// Best first; ties newer first.
+    pub items: Vec<MostViewed>,
+    /// The period's first local day.
+    pub first_day: NaiveDate,
+    /// Its last local day (today).
+    pub last_day: NaiveDate,
+}
+
+/// The `limit` published articles (of one section, by slug) with the most
+/// views in `period` at `now`: the flushed day buckets of the newsroom's
+/// local days. An unknown section ranks nothing.
+pub fn most_viewed(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+    period: Period,
+    section: Option<&str>,
+    limit: i64,
+    now: NaiveDateTime,
+    tz: Tz,
+) -> Result<Ranking, ServiceError> {
+    let (first_day, last_day) = period.local_days(now, tz);
+    let empty = Ranking {
+        items: Vec::new(),
+        first_day,
+        last_day,
+    };
+    let section_id = match section {
+        Some(slug) => match crate::repo::taxonomy::find_section(conn, slug)? {
+            Some(found) => Some(found.id),
+            None => return Ok(empty),
+        },
+        None => None,
+    };
+    let ranked = repo::most_viewed(
+        conn,
+        day_number(first_day),
+        day_number(last_day),
+        now,
+        section_id,
+        limit,
+    )?;
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let views = crate::service::articles::views_by_ids(conn, cache, &ids)?;
+    let period_views: HashMap<i64, i64> = ranked.iter().map(|r| (r.id, r.period_views)).collect();
+    Ok(Ranking {
+        items: views
+            .into_iter()
+            .map(|view| MostViewed {
+                period_views: period_views.get(&view.article.id).copied().unwrap_or(0),
+                view,
+            })
+            .collect(),
+        ..empty
+    })
 }
 
 #[cfg(test)]
@@ -677,7 +821,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_batch_is_pending_again_and_counted_once() {
+    fn a_failed_batch_is_retried_whole_and_counted_once() {
         let v = views();
         for n in 1..=5 {
             v.record(1, ip(n), UA);
@@ -689,15 +833,26 @@ mod tests {
         assert_eq!(v.live(1), 105);
         v.record(1, ip(6), UA);
         assert_eq!(v.live(1), 106);
-        v.restore(batch);
-        assert_eq!(v.live(1), 106, "merged back, nothing lost or doubled");
+        // The write failed (perhaps after the database applied it).
+        v.keep_for_retry(batch.clone());
+        assert_eq!(v.live(1), 106, "kept, nothing lost or doubled");
         assert_eq!(v.pending(), 6);
-        let batch = v.take_batch().unwrap();
-        assert_eq!(batch.totals, vec![(1, 6)]);
-        assert_eq!(batch.daily, vec![(1, 20261204, 6)]);
+        // While its outcome is unknown, a stored count is not trusted: it
+        // may or may not hold the batch.
+        let ticket = v.ticket();
+        assert_eq!(v.observe(ticket, 1, 105), 106);
+        assert_eq!(v.live(1), 106);
+        // The retry is the same batch under the same id, not a merged one.
+        let retry = lock(&v.retry).take().expect("kept");
+        assert_eq!(retry, batch);
         // Written: the stored count (another process added 10) replaces it.
-        v.commit(&[(1, 116)]);
+        v.commit(&[(1, 115)]);
         assert_eq!(v.live(1), 116);
+        assert_eq!(v.pending(), 1);
+        let next = v.take_batch().unwrap();
+        assert_eq!(next.totals, vec![(1, 1)]);
+        assert_ne!(next.id, batch.id);
+        v.commit(&[(1, 116)]);
         assert_eq!(v.pending(), 0);
         assert!(v.take_batch().is_none());
     }
@@ -730,6 +885,26 @@ mod tests {
         v.record(1, ip(2), UA);
         let batch = v.take_batch().unwrap();
         assert_eq!(batch.daily, vec![(1, 20261204, 1), (1, 20261205, 1)]);
+    }
+
+    #[test]
+    fn periods_are_local_days_ending_today() {
+        // 21:01 UTC on 4 December is 00:01 on the 5th in Damascus.
+        let now = at("2026-12-04 21:01:00");
+        let tz = chrono_tz::Asia::Damascus;
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            Period::Day.local_days(now, tz),
+            (day("2026-12-05"), day("2026-12-05"))
+        );
+        assert_eq!(
+            Period::Week.local_days(now, tz),
+            (day("2026-11-29"), day("2026-12-05"))
+        );
+        assert_eq!(Period::Month.local_days(now, tz).0, day("2026-11-06"));
+        assert_eq!(day_number(day("2026-01-09")), 20260109);
+        assert_eq!(Period::parse("7d"), Some(Period::Week));
+        assert_eq!(Period::parse("2d"), None);
     }
 
     #[test]

@@ -18,3 +18,11 @@ CREATE INDEX article_views_daily_day_idx ON article_views_daily (day, article_id
 -- reads no database); every few seconds it catches up with the articles
 -- written since, by any process, on this index.
 CREATE INDEX articles_updated_idx ON articles (updated_at);
+-- One row per flushed batch of views, written in the batch's own
+-- transaction: a batch whose COMMIT was lost with its connection (applied or
+-- not, nobody knows) is retried under the same id, and the id says whether
+-- it was applied already. Rows older than a day are pruned by the flusher.
+CREATE TABLE view_flush_batches (
+    id TEXT PRIMARY KEY,
+    applied_at TIMESTAMP NOT NULL
+);

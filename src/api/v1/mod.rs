@@ -11,6 +11,7 @@ pub mod responses;
 pub mod revisions;
 pub mod taxonomy;
 pub mod tokens;
+pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -51,5 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::update_comment)
         .service(comments::delete_comment)
         .service(comments::moderation_queue)
-        .service(comments::bulk_moderate);
+        .service(comments::bulk_moderate)
+        .service(views::record_view)
+        .service(views::most_viewed);
 }
