@@ -468,11 +468,20 @@ impl Views {
             };
             let (id, totals, daily) = (batch.id.clone(), batch.totals.clone(), batch.daily.clone());
             let now = crate::service::now();
+            let rows = batch.totals.len() + batch.daily.len();
+            let started = Instant::now();
             match db
                 .write(move |conn| repo::add_views(conn, &id, now, &totals, &daily))
                 .await
             {
                 Ok(applied) => {
+                    // One line per transaction: bench/views.sh counts them.
+                    tracing::debug!(
+                        views = batch.views(),
+                        rows,
+                        ms = started.elapsed().as_secs_f64() * 1000.0,
+                        "views: flushed"
+                    );
                     if applied.already {
                         tracing::info!(batch = %batch.id, views = batch.views(), "views: a retried batch had been applied already; not added again");
                     }
