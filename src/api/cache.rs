@@ -248,12 +248,12 @@ impl ResponseCache {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
         if let Some(cache) = &self.inner {
-            let holes = match &self.live_counts {
+            let holes = || match &self.live_counts {
                 Some(_) => find_holes(&body, &scope),
                 None => Some(Vec::new()),
             };
             // An answer whose counts cannot be told apart is not kept.
-            if let (Some(holes), true) = (holes, self.doorkeeper.seen_before(&key)) {
+            if let Some(holes) = self.doorkeeper.seen_before(&key).then(holes).flatten() {
                 cache.insert(
                     key,
                     Arc::new(Entry {
