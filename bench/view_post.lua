@@ -7,13 +7,16 @@
 -- modulo that many, KHABAR_CLIENT_BASE offsets them (so two runs do not
 -- share clients). Counts the answers with "counted":true into the result
 -- line (counted=N), so that the stored count can be checked against them.
+-- KHABAR_POST_FOR_S (default 0: always) sends beacons for that many seconds
+-- only and GET /healthz after: wrk does not read the answers in flight when
+-- it stops, so a run whose tail is healthz has every beacon answered.
 local dir = os.getenv("KHABAR_BENCH_DIR")
 if dir == nil or dir == "" then
   dir = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 end
 dofile(dir .. "/article_zipf.lua") -- khabar_zipf_build/sample, common.lua
 
-local cdf, n, tid, counter, space, base, threads
+local cdf, n, tid, counter, space, base, threads, post_until
 local headers = {
   ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
 }
@@ -26,12 +29,17 @@ function init(args)
   threads = khabar_env_int("KHABAR_THREADS", 1, 1)
   space = khabar_env_int("KHABAR_CLIENT_SPACE", 0, 0)
   base = khabar_env_int("KHABAR_CLIENT_BASE", 0, 0)
+  local post_for = khabar_env_int("KHABAR_POST_FOR_S", 0, 0)
+  post_until = post_for > 0 and (os.time() + post_for) or nil
   counter = 0
   khabar_n_counted, khabar_n_ok = 0, 0
   khabar_seed_rng()
 end
 
 function request()
+  if post_until ~= nil and os.time() >= post_until then
+    return wrk.format("GET", "/healthz")
+  end
   counter = counter + 1
   -- Threads interleave: thread t takes t-1, t-1+T, t-1+2T, ...
   local c = (counter - 1) * threads + (tid - 1)

@@ -169,7 +169,7 @@ pub struct ViewArgs {
 
     /// Most (client, article) pairs remembered for the dedupe window; past
     /// it the least recently seen are forgotten first.
-    #[arg(long = "view-dedupe-capacity", global = true, env = "KHABAR_VIEW_DEDUPE_CAPACITY", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long = "view-dedupe-capacity", global = true, env = "KHABAR_VIEW_DEDUPE_CAPACITY", default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub dedupe_capacity: u64,
 
     /// Secret salt of the client hashes of the dedupe (default: random at
@@ -188,7 +188,7 @@ impl Default for ViewArgs {
         ViewArgs {
             flush_ms: 1000,
             dedupe_secs: 1800,
-            dedupe_capacity: 1_000_000,
+            dedupe_capacity: 300_000,
             salt: None,
         }
     }

@@ -80,7 +80,7 @@ impl Default for ViewSettings {
     fn default() -> Self {
         ViewSettings {
             dedupe_window: Duration::from_secs(30 * 60),
-            dedupe_capacity: 1_000_000,
+            dedupe_capacity: 300_000,
             salt: None,
             flush_interval: Duration::from_millis(1000),
         }
