@@ -139,6 +139,59 @@ pub struct ServeArgs {
     /// Comments: the policy and its abuse defences.
     #[command(flatten)]
     pub comments: CommentArgs,
+
+    /// View counters.
+    #[command(flatten)]
+    pub views: ViewArgs,
+
+    /// Reverse proxies (addresses or networks, comma-separated, e.g.
+    /// `127.0.0.1,10.0.0.0/8`) whose `X-Forwarded-For` names the client:
+    /// the right-most address in it that is not one of them is the client's.
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<crate::domain::client::TrustedNet>,
+}
+
+/// Settings of view counting (`KHABAR_VIEW_*`).
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// Milliseconds between two writes of the buffered view counts.
+    #[arg(long = "view-flush-ms", global = true, env = "KHABAR_VIEW_FLUSH_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub flush_ms: u64,
+
+    /// Seconds within which the same client's repeat views of an article count once.
+    #[arg(long = "view-dedupe-secs", global = true, env = "KHABAR_VIEW_DEDUPE_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub dedupe_secs: u64,
+
+    /// Most (client, article) pairs remembered for the dedupe window; past
+    /// it the least recently seen are forgotten first.
+    #[arg(long = "view-dedupe-capacity", global = true, env = "KHABAR_VIEW_DEDUPE_CAPACITY", default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub dedupe_capacity: u64,
+
+    /// Secret salt of the client hashes of the dedupe (default: random at
+    /// each start, so a restart forgets who has been counted).
+    #[arg(
+        long = "view-salt",
+        global = true,
+        env = "KHABAR_VIEW_SALT",
+        hide_env_values = true
+    )]
+    pub salt: Option<String>,
+}
+
+impl Default for ViewArgs {
+    fn default() -> Self {
+        ViewArgs {
+            flush_ms: 1000,
+            dedupe_secs: 1800,
+            dedupe_capacity: 300_000,
+            salt: None,
+        }
+    }
 }
 
 /// Settings of comments (`KHABAR_COMMENT_*`).
@@ -226,6 +279,8 @@ impl Default for ServeArgs {
             log_format: "text".into(),
             demo: false,
             comments: CommentArgs::default(),
+            views: ViewArgs::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -19,6 +19,10 @@ pub struct Settings {
     pub cache_max_bytes: u64,
     /// Comments: policy and abuse defences.
     pub comments: CommentSettings,
+    /// View counting.
+    pub views: crate::service::views::ViewSettings,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<crate::domain::client::TrustedNet>,
 }
 
 /// Comment policy and abuse defences.
@@ -72,6 +76,13 @@ impl Settings {
             cache_ttl: std::time::Duration::from_millis(args.cache_ttl_ms),
             cache_max_bytes: args.cache_max_mb * 1024 * 1024,
             comments: CommentSettings::from_args(&args.comments),
+            views: crate::service::views::ViewSettings {
+                dedupe_window: std::time::Duration::from_secs(args.views.dedupe_secs),
+                dedupe_capacity: args.views.dedupe_capacity,
+                salt: args.views.salt.clone().filter(|s| !s.is_empty()),
+                flush_interval: std::time::Duration::from_millis(args.views.flush_ms),
+            },
+            trusted_proxies: args.trusted_proxies.clone(),
         }
     }
 }

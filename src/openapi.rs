@@ -47,6 +47,7 @@ Writes need `Authorization: Bearer khb_…` (see the `bearer` scheme); edits and
         (name = "articles", description = "Published articles"),
         (name = "archive", description = "The archive calendar and its years, months and days, in the newsroom's time zone"),
         (name = "editorial", description = "Writing articles and reading their revisions (role editor or admin)"),
+        (name = "views", description = "View counts: the read beacon and the most-viewed rankings"),
         (name = "comments", description = "Reader comments: the public thread of an article and posting to it"),
         (name = "moderation", description = "Moderating comments (role moderator or admin)"),
         (name = "tokens", description = "API tokens (role admin)"),

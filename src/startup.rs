@@ -18,6 +18,7 @@ use crate::db::Db;
 use crate::error::{AppError, FieldError};
 use crate::openapi::ApiDoc;
 use crate::service::taxonomy::TaxonomyCache;
+use crate::service::views::Views;
 
 /// How long a taxonomy snapshot serves before it is reloaded (names edited
 /// directly in the database show up within this time).
@@ -94,6 +95,8 @@ fn spawn_statistics_keeper(db: Db) {
 pub struct Application {
     port: u16,
     server: Server,
+    db: Db,
+    views: Arc<Views>,
 }
 
 /// How the server runs.
@@ -141,16 +144,27 @@ impl Application {
         let comments = crate::service::comments::CommentRuntime::new(&settings.comments, ip_salt);
         spawn_key_pruning(db.clone(), settings.comments.idempotency_ttl);
         spawn_statistics_keeper(db.clone());
+        // Which articles may be counted, and their stored counts: the view
+        // beacon then reads nothing.
+        let views = Arc::new(Views::new(settings.views.clone(), settings.timezone));
+        let counters = db
+            .run_blocking(crate::repo::views::load_all)
+            .map_err(std::io::Error::other)?
+            .map_err(|e| std::io::Error::other(format!("view counters: {e}")))?;
+        views.load(&counters);
+        drop(counters);
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let state = web::Data::new(AppState {
-            responses: ResponseCache::new(settings.cache_ttl, settings.cache_max_bytes),
-            db,
+            responses: ResponseCache::new(settings.cache_ttl, settings.cache_max_bytes)
+                .with_live_counts(views.clone()),
+            db: db.clone(),
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),
             comments,
+            views: views.clone(),
         });
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise
@@ -207,6 +221,8 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            db,
+            views,
         })
     }
 
@@ -220,8 +236,28 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM/SIGINT, graceful: in-flight requests finish).
+    /// The view counter (tests flush it and set its clock).
+    pub fn views(&self) -> Arc<Views> {
+        self.views.clone()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT, graceful: in-flight requests
+    /// finish), flushing view counts every flush interval; then writes the
+    /// views still pending before it returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let flusher = self.views.start_flusher(self.db.clone());
+        let served = self.server.await;
+        let pending = self.views.pending();
+        match flusher.stop_and_flush(&self.db).await {
+            Ok(written) => {
+                if pending > 0 || written > 0 {
+                    tracing::info!(views = written, "views: pending counts written at shutdown");
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, views = self.views.pending(), "views: pending counts could not be written at shutdown and are lost");
+            }
+        }
+        served
     }
 }

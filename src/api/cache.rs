@@ -11,6 +11,11 @@
 //! straddles a write is never served once the write has been answered, and an
 //! edit of one story leaves every other cached answer alone (at 50 edits a
 //! second, emptying the whole cache made reads three times slower).
+//!
+//! View counts move on every read, so a cached answer does not freeze
+//! them: where its body says `"view_count":N`, the entry remembers the
+//! place and the article, and every hit writes the article's live count
+//! there (stored plus this process's pending views, `service::views`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -37,6 +42,18 @@ pub struct ResponseCache {
     /// The last write to each recently written article. Kept well beyond the
     /// answer TTL: an answer older than a forgotten stamp has expired anyway.
     article_changed_at: moka::sync::Cache<i64, u64>,
+    /// Live view counts, written into cached answers on every hit.
+    live_counts: Option<Arc<crate::service::views::Views>>,
+}
+
+/// Where a cached body holds an article's view count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Hole {
+    /// Byte range of the number in the body.
+    start: usize,
+    end: usize,
+    /// Whose count it is.
+    article: i64,
 }
 
 /// Most articles whose last write is remembered; past this, a write empties
@@ -46,6 +63,8 @@ const MAX_REMEMBERED_WRITES: u64 = 100_000;
 /// One remembered answer.
 struct Entry {
     body: Bytes,
+    /// The view counts in `body`, in order.
+    holes: Vec<Hole>,
     etag: Option<HeaderValue>,
     content_type: &'static str,
     /// The clock before the read began.
@@ -126,7 +145,15 @@ impl ResponseCache {
                 .max_capacity(MAX_REMEMBERED_WRITES)
                 .time_to_live(ttl * 4 + Duration::from_secs(10))
                 .build(),
+            live_counts: None,
         }
+    }
+
+    /// Hits show the live view counts of `views` instead of the counts the
+    /// answer was computed with.
+    pub fn with_live_counts(mut self, views: Arc<crate::service::views::Views>) -> Self {
+        self.live_counts = Some(views);
+        self
     }
 
     /// The clock now, to hand back to `store`.
@@ -194,8 +221,12 @@ impl ResponseCache {
         if !self.is_fresh(&entry) {
             return None;
         }
+        let body = match (&self.live_counts, entry.holes.is_empty()) {
+            (Some(views), false) => fill_holes(&entry.body, &entry.holes, |id| views.live(id)),
+            _ => entry.body.clone(),
+        };
         Some(json_response(
-            entry.body.clone(),
+            body,
             entry.etag.clone(),
             entry.content_type,
             "hit",
@@ -217,10 +248,16 @@ impl ResponseCache {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
         if let Some(cache) = &self.inner {
-            if self.doorkeeper.seen_before(&key) {
+            let holes = || match &self.live_counts {
+                Some(_) => find_holes(&body, &scope),
+                None => Some(Vec::new()),
+            };
+            // An answer whose counts cannot be told apart is not kept.
+            if let Some(holes) = self.doorkeeper.seen_before(&key).then(holes).flatten() {
                 cache.insert(
                     key,
                     Arc::new(Entry {
+                        holes,
                         body: body.clone(),
                         etag: etag.clone(),
                         content_type,
@@ -232,6 +269,62 @@ impl ResponseCache {
         }
         json_response(body, etag, content_type, "miss")
     }
+}
+
+const VIEW_COUNT_KEY: &str = "\"view_count\":";
+
+/// Where `body` holds view counts, and whose: the one article of an article
+/// answer, or a list's items in order. Inside JSON strings every `"` is
+/// escaped, so the key can only match real keys. `None` when the places do
+/// not match the articles (such an answer is not cached).
+fn find_holes(body: &[u8], scope: &Scope) -> Option<Vec<Hole>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let places: Vec<(usize, usize)> = text
+        .match_indices(VIEW_COUNT_KEY)
+        .map(|(at, key)| {
+            let start = at + key.len();
+            let digits = text[start..]
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'-')
+                .count();
+            (start, start + digits)
+        })
+        .collect();
+    if places.is_empty() {
+        return Some(Vec::new());
+    }
+    let articles: &[i64] = match scope {
+        Scope::Article(id) => std::slice::from_ref(id),
+        Scope::List(ids) => ids,
+    };
+    if places.len() != articles.len() || places.iter().any(|(s, e)| s == e) {
+        return None;
+    }
+    Some(
+        places
+            .into_iter()
+            .zip(articles)
+            .map(|((start, end), article)| Hole {
+                start,
+                end,
+                article: *article,
+            })
+            .collect(),
+    )
+}
+
+/// `body` with each hole's number replaced by `live(article)`.
+fn fill_holes(body: &Bytes, holes: &[Hole], live: impl Fn(i64) -> i64) -> Bytes {
+    use std::io::Write;
+    let mut out = Vec::with_capacity(body.len() + holes.len() * 4);
+    let mut at = 0;
+    for hole in holes {
+        out.extend_from_slice(&body[at..hole.start]);
+        let _ = write!(out, "{}", live(hole.article));
+        at = hole.end;
+    }
+    out.extend_from_slice(&body[at..]);
+    Bytes::from(out)
 }
 
 fn json_response(
@@ -322,6 +415,27 @@ mod tests {
         cached(&cache, "/articles/5", Scope::Article(5));
         cache.everything_changed();
         assert!(cache.get("/articles/5").is_none());
+    }
+
+    #[test]
+    fn view_counts_are_found_in_order_and_only_as_keys() {
+        let body = br#"{"data":[{"id":3,"title":"\"view_count\":9","view_count":12},{"id":1,"view_count":0}]}"#;
+        let holes = find_holes(body, &Scope::List(vec![3, 1])).unwrap();
+        assert_eq!(holes.len(), 2);
+        assert_eq!(holes[0].article, 3);
+        assert_eq!(&body[holes[0].start..holes[0].end], b"12");
+        let filled = fill_holes(&Bytes::from_static(body), &holes, |id| id * 1000);
+        let value: serde_json::Value = serde_json::from_slice(&filled).unwrap();
+        assert_eq!(value["data"][0]["view_count"], 3000);
+        assert_eq!(value["data"][0]["title"], "\"view_count\":9");
+        assert_eq!(value["data"][1]["view_count"], 1000);
+        // Sparse answers without the field have nothing to fill.
+        assert_eq!(
+            find_holes(br#"{"data":[{"id":3}]}"#, &Scope::List(vec![3])),
+            Some(vec![])
+        );
+        // Places that do not match the articles: not cacheable.
+        assert_eq!(find_holes(body, &Scope::List(vec![3])), None);
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct AppState {
     pub responses: cache::ResponseCache,
     /// Flood control, in-flight idempotency keys and the comment policy.
     pub comments: crate::service::comments::CommentRuntime,
+    /// View counts: buffered in memory, flushed in batches.
+    pub views: Arc<crate::service::views::Views>,
 }
 
 impl AppState {
@@ -36,6 +38,24 @@ impl AppState {
     /// before is served again (nor any list, when `lists_too`).
     pub fn article_changed(&self, id: i64, lists_too: bool) {
         self.responses.article_changed(id, lists_too);
+    }
+
+    /// After an editorial write: the view counter learns at once whether
+    /// the article may be counted (other processes learn it within
+    /// [`crate::service::views::CATCH_UP_EVERY`]). A failed read is only
+    /// logged: the catch-up corrects it.
+    pub async fn refresh_visibility(&self, id: i64) {
+        match self
+            .db
+            .read(move |conn| crate::repo::views::counter_row(conn, id))
+            .await
+        {
+            Ok(Some(row)) => self.views.set_visibility(id, row.visible_from()),
+            Ok(None) => self.views.set_visibility(id, None),
+            Err(e) => {
+                tracing::warn!(error = %e, article = id, "views: reading an article's visibility failed")
+            }
+        }
     }
 
     /// After a new article: lists may show it.

@@ -2,9 +2,9 @@
 //!
 //! A cursor names the last item a client saw: its sort order, its publication
 //! time and its id. The text form is `{o}{micros}_{id}` (`o` is `n` for
-//! newest-first, `o` for oldest-first): short, URL-safe and matched by a
-//! pattern in the OpenAPI spec, so that every string the spec allows decodes.
-//! Clients treat it as opaque.
+//! newest-first, `o` for oldest-first), or `v{views}_{id}` for most viewed
+//! first: short, URL-safe and matched by a pattern in the OpenAPI spec, so
+//! that every string the spec allows decodes. Clients treat it as opaque.
 
 use chrono::{DateTime, NaiveDateTime};
 
@@ -15,6 +15,8 @@ pub enum KeysetOrder {
     Newest,
     /// Oldest first.
     Oldest,
+    /// Most viewed first (stored all-time count), then higher id first.
+    MostViewed,
 }
 
 /// A position in a list.
@@ -26,10 +28,24 @@ pub struct Cursor {
     pub published_at: NaiveDateTime,
     /// Id of the last item seen.
     pub id: i64,
+    /// Stored view count of the last item seen (`MostViewed` only; 0 otherwise).
+    pub views: i64,
+}
+
+impl Cursor {
+    /// A most-viewed cursor after the article `id` stored with `views`.
+    pub fn most_viewed(views: i64, id: i64) -> Self {
+        Cursor {
+            order: KeysetOrder::MostViewed,
+            published_at: chrono::DateTime::UNIX_EPOCH.naive_utc(),
+            id,
+            views,
+        }
+    }
 }
 
 /// The pattern every cursor matches (stated in the OpenAPI spec).
-pub const CURSOR_PATTERN: &str = "^[no]-?[0-9]{1,16}_[0-9]{1,18}$";
+pub const CURSOR_PATTERN: &str = "^([no]-?[0-9]{1,16}|v[0-9]{1,18})_[0-9]{1,18}$";
 
 impl Cursor {
     /// The text form.
@@ -37,6 +53,7 @@ impl Cursor {
         let tag = match self.order {
             KeysetOrder::Newest => 'n',
             KeysetOrder::Oldest => 'o',
+            KeysetOrder::MostViewed => return format!("v{}_{}", self.views, self.id),
         };
         format!(
             "{tag}{}_{}",
@@ -51,6 +68,15 @@ impl Cursor {
         let order = match chars.next()? {
             'n' => KeysetOrder::Newest,
             'o' => KeysetOrder::Oldest,
+            'v' => {
+                let (views, id) = chars.as_str().split_once('_')?;
+                let number = |t: &str| {
+                    (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| t.parse::<i64>().ok())
+                        .flatten()
+                };
+                return Some(Cursor::most_viewed(number(views)?, number(id)?));
+            }
             _ => return None,
         };
         let (micros, id) = chars.as_str().split_once('_')?;
@@ -71,6 +97,7 @@ impl Cursor {
             order,
             published_at,
             id,
+            views: 0,
         })
     }
 }
@@ -87,8 +114,12 @@ mod tests {
                 .unwrap()
                 .naive_utc(),
             id: 42,
+            views: 0,
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        let v = Cursor::most_viewed(11636, 1);
+        assert_eq!(v.encode(), "v11636_1");
+        assert_eq!(Cursor::decode("v11636_1"), Some(v));
     }
 
     #[test]
@@ -104,6 +135,11 @@ mod tests {
             "n1_1_1",
             "%%%",
             "n99999999999999999_1",
+            "v_1",
+            "v1_",
+            "v-1_1",
+            "v1_1_1",
+            "v9999999999999999999_1",
         ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
@@ -114,5 +150,6 @@ mod tests {
         // Largest values the pattern allows still decode.
         assert!(Cursor::decode("n9999999999999999_999999999999999999").is_some());
         assert!(Cursor::decode("o-9999999999999999_0").is_some());
+        assert!(Cursor::decode("v999999999999999999_999999999999999999").is_some());
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod arabic;
 pub mod article;
+pub mod client;
 pub mod comment;
 pub mod cursor;
 pub mod html;

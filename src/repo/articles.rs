@@ -239,17 +239,33 @@ pub fn list_published(
     };
     // The page's order is the ids' order (a rank, or a search key that
     // orders by publication second then id): put the rows back in it.
-    let mut rows = load_rows(conn, filter, keyset, &ids, bodies)?;
+    let mut rows = load_rows(conn, filter.visibility.by_creation(), keyset, &ids, bodies)?;
+    in_order_of(&mut rows, &ids);
+    Ok(rows)
+}
+
+/// Puts rows in the order of `ids`.
+fn in_order_of(rows: &mut [ArticleRecord], ids: &[i64]) {
     let position: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     rows.sort_by_key(|r| position.get(&r.head.id).copied().unwrap_or(usize::MAX));
+}
+
+/// These articles without bodies, in the order of `ids` (a ranking's
+/// page); the caller has checked that they are visible.
+pub fn rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = load_rows(conn, false, KeysetOrder::Newest, ids, Bodies::None)?;
+    in_order_of(&mut rows, ids);
     Ok(rows)
 }
 
 /// The rows of a page, by id, in list order.
 fn load_rows(
     conn: &mut DbConnection,
-    filter: &ArticleFilter,
+    by_creation: bool,
     order: KeysetOrder,
     ids: &[i64],
     bodies: Bodies,
@@ -322,13 +338,15 @@ fn load_rows(
             }
         }};
     }
-    Ok(match (order, filter.visibility.by_creation()) {
+    Ok(match (order, by_creation) {
         (KeysetOrder::Newest, false) => {
             load!((articles::published_at.desc(), articles::id.desc()))
         }
         (KeysetOrder::Oldest, false) => load!((articles::published_at.asc(), articles::id.asc())),
         (KeysetOrder::Newest, true) => load!((articles::created_at.desc(), articles::id.desc())),
         (KeysetOrder::Oldest, true) => load!((articles::created_at.asc(), articles::id.asc())),
+        // Put back in the ids' order by the caller.
+        (KeysetOrder::MostViewed, _) => load!(articles::id.desc()),
     })
 }
 

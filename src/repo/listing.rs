@@ -12,7 +12,9 @@
 //!   against `search_doc`, or the GIN index's bitmap when the planner expects
 //!   few matches;
 //! - a search by relevance: the newest `RELEVANCE_WINDOW` matches (as
-//!   above), ranked.
+//!   above), ranked;
+//! - most viewed first: `article_stats` by `(view_count, article_id)`, each
+//!   joined to its article, which every filter checks.
 
 use std::collections::HashMap;
 
@@ -52,6 +54,8 @@ enum Driver {
     AuthorLinks,
     /// SQLite's `article_search` joined to `articles a` (searches, by key).
     SearchTable,
+    /// `article_stats s` joined to `articles a` (most viewed first).
+    Stats,
 }
 
 struct Shape {
@@ -65,7 +69,15 @@ struct Shape {
 }
 
 impl Shape {
-    fn of(kind: BackendKind, filter: &ArticleFilter) -> Shape {
+    fn of(kind: BackendKind, filter: &ArticleFilter, keyset: KeysetOrder) -> Shape {
+        if keyset == KeysetOrder::MostViewed {
+            return Shape {
+                driver: Driver::Stats,
+                key: "s.view_count",
+                id: "s.article_id",
+                published: "a.published_at",
+            };
+        }
         let by_creation = filter.visibility.by_creation();
         let driver = if kind == BackendKind::Sqlite && filter.search.is_some() && !by_creation {
             // FTS5 hands out matches in key (time) order and stops after the page.
@@ -119,6 +131,7 @@ fn from_where(
 ) {
     match shape.driver {
         Driver::Articles => sql.sql(" FROM articles a"),
+        Driver::Stats => sql.sql(" FROM article_stats s JOIN articles a ON a.id = s.article_id"),
         Driver::TagLinks => sql.sql(" FROM article_tags l JOIN articles a ON a.id = l.article_id"),
         Driver::AuthorLinks => {
             sql.sql(" FROM article_authors l JOIN articles a ON a.id = l.article_id")
@@ -289,6 +302,8 @@ fn time_edges(filter: &ArticleFilter, cursor: Option<&Cursor>) -> (Option<Edge>,
             KeysetOrder::Oldest => {
                 lower = Some(tighter_lower(lower, Edge::including(c.published_at)))
             }
+            // Keyed by views: no bound on times.
+            KeysetOrder::MostViewed => {}
         }
     }
     (lower, upper)
@@ -304,6 +319,7 @@ fn key_range(filter: &ArticleFilter, cursor: Option<&Cursor>) -> (Option<i64>, O
         match c.order {
             KeysetOrder::Newest => high = Some(high.map_or(key - 1, |h| h.min(key - 1))),
             KeysetOrder::Oldest => low = Some(low.map_or(key + 1, |l| l.max(key + 1))),
+            KeysetOrder::MostViewed => {}
         }
     }
     (low, high)
@@ -453,7 +469,7 @@ fn ranked_window(
     search: &SearchQuery,
 ) -> QueryResult<Vec<RankedRow>> {
     let kind = conn.kind();
-    let shape = Shape::of(kind, filter);
+    let shape = Shape::of(kind, filter, KeysetOrder::Newest);
     let mut sql = statement_for(kind, filter);
     sql.sql("SELECT ").sql(shape.id).sql(" AS id, ");
     let by_index = kind == BackendKind::Sqlite && shape.driver == Driver::SearchTable;
@@ -501,7 +517,7 @@ fn keyset_ids(
     limit: i64,
 ) -> QueryResult<Vec<i64>> {
     let kind = conn.kind();
-    let shape = Shape::of(kind, filter);
+    let shape = Shape::of(kind, filter, keyset);
     let mut sql = statement_for(kind, filter);
     sql.sql("SELECT ").sql(shape.id).sql(" AS id");
     let cursor = match window {
@@ -513,8 +529,13 @@ fn keyset_ids(
     // drivers are bounded by the cursor's time; the id decides within it.
     if let (Some(cursor), false) = (cursor, shape.driver == Driver::SearchTable) {
         let cmp = match keyset {
-            KeysetOrder::Newest => "<",
+            KeysetOrder::Newest | KeysetOrder::MostViewed => "<",
             KeysetOrder::Oldest => ">",
+        };
+        let key = if keyset == KeysetOrder::MostViewed {
+            Value::BigInt(cursor.views)
+        } else {
+            Value::Timestamp(cursor.published_at)
         };
         // A row comparison, which both planners take as one range on the
         // index; spelled `a < x OR (a = x AND id < y)`, PostgreSQL guessed
@@ -524,7 +545,7 @@ fn keyset_ids(
             .sql(", ")
             .sql(shape.id)
             .sql(&format!(") {cmp} ("))
-            .bind(Value::Timestamp(cursor.published_at))
+            .bind(key)
             .sql(", ")
             .bind(Value::BigInt(cursor.id))
             .sql(")");
@@ -543,7 +564,7 @@ fn order_and_limit(
     limit: i64,
 ) {
     let dir = match keyset {
-        KeysetOrder::Newest => "DESC",
+        KeysetOrder::Newest | KeysetOrder::MostViewed => "DESC",
         KeysetOrder::Oldest => "ASC",
     };
     sql.sql(" ORDER BY ").sql(shape.key).sql(&format!(" {dir}"));
@@ -560,7 +581,7 @@ fn order_and_limit(
 /// How many articles match `filter`.
 pub fn count(conn: &mut DbConnection, filter: &ArticleFilter) -> QueryResult<i64> {
     let kind = conn.kind();
-    let shape = Shape::of(kind, filter);
+    let shape = Shape::of(kind, filter, KeysetOrder::Newest);
     let mut sql = statement_for(kind, filter);
     sql.sql("SELECT COUNT(*) AS n");
     from_where(&mut sql, kind, filter, &shape, None);
@@ -599,6 +620,7 @@ mod tests {
             order,
             published_at: t(at),
             id: 7,
+            views: 0,
         }
     }
 

@@ -24,3 +24,4 @@ pub mod search;
 pub mod sql;
 pub mod taxonomy;
 pub mod tokens;
+pub mod views;

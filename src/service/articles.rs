@@ -195,6 +195,9 @@ pub fn list_articles(
     // Ranked pages go by number: a cursor is keyed by time, not by rank.
     let next_cursor = if has_more && !ranked {
         rows.last().and_then(|r| {
+            if order == KeysetOrder::MostViewed {
+                return Some(Cursor::most_viewed(r.stats.view_count, r.head.id));
+            }
             let key = if filter.visibility.by_creation() {
                 Some(r.head.created_at)
             } else {
@@ -204,6 +207,7 @@ pub fn list_articles(
                 order,
                 published_at,
                 id: r.head.id,
+                views: 0,
             })
         })
     } else {
@@ -237,6 +241,17 @@ pub fn list_articles(
         ranked,
         has_more,
     })
+}
+
+/// These articles (no bodies), in the order of `ids`, with everything a
+/// list shows; ids that have no row are left out.
+pub fn views_by_ids(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+    ids: &[i64],
+) -> Result<Vec<ArticleView>, ServiceError> {
+    let rows = repo::rows_by_ids(conn, ids)?;
+    assemble(conn, cache, rows)
 }
 
 /// Turns slugs into ids; `None` when a named section or tag does not exist.

@@ -10,6 +10,7 @@ pub mod revisions;
 pub mod search;
 pub mod taxonomy;
 pub mod tokens;
+pub mod views;
 
 use crate::db::IsConnectionError;
 use crate::domain::{Entity, FieldError};

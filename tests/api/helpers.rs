@@ -21,6 +21,8 @@ pub struct TestApp {
     pub database_url: String,
     /// PostgreSQL only: the per-test database name.
     pub pg_database: Option<String>,
+    /// The app's view counter (flush it, set its clock).
+    pub views: std::sync::Arc<khabar::service::views::Views>,
     handle: actix_web::dev::ServerHandle,
     _dir: Option<tempfile::TempDir>,
 }
@@ -97,6 +99,29 @@ pub async fn spawn_app() -> TestApp {
 /// The app, as configured.
 pub async fn spawn_with(options: Spawn) -> TestApp {
     let (database_url, pg_database, dir) = fresh_database(options.sqlite);
+    spawn_on(database_url, pg_database, dir, options).await
+}
+
+/// Another app on the database of `app` (seeding nothing).
+pub async fn spawn_beside(app: &TestApp, options: Spawn) -> TestApp {
+    spawn_on(
+        app.database_url.clone(),
+        None,
+        None,
+        Spawn {
+            demo_articles: None,
+            ..options
+        },
+    )
+    .await
+}
+
+async fn spawn_on(
+    database_url: String,
+    pg_database: Option<String>,
+    dir: Option<tempfile::TempDir>,
+    options: Spawn,
+) -> TestApp {
     let db = Db::connect(
         &database_url,
         &PoolSettings {
@@ -134,6 +159,7 @@ pub async fn spawn_with(options: Spawn) -> TestApp {
     .expect("server binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
+    let views = app.views();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
@@ -144,6 +170,7 @@ pub async fn spawn_with(options: Spawn) -> TestApp {
         db,
         database_url,
         pg_database,
+        views,
         handle,
         _dir: dir,
     }

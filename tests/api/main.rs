@@ -13,3 +13,4 @@ mod ops;
 mod paging;
 mod search;
 mod taxonomy;
+mod views;

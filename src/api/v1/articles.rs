@@ -112,10 +112,17 @@ pub async fn answer_list(
     };
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
-    let page = state
+    let counts = state.views.ticket();
+    let mut page = state
         .db
         .read(move |conn| articles::list_articles(conn, &cache, &request, now))
         .await?;
+    // Stored counts plus this process's views not written yet.
+    for item in &mut page.items {
+        item.stats.view_count = state
+            .views
+            .observe(counts, item.article.id, item.stats.view_count);
+    }
 
     let next_cursor = page.next_cursor.map(|c| c.encode());
     let by_cursor = params.cursor.is_some();
@@ -274,12 +281,19 @@ pub async fn get_article(
     let key = ArticleKey::parse(&raw).ok_or(AppError::NotFound(Entity::Article))?;
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
+    let counts = state.views.ticket();
     let found = state
         .db
         .read(move |conn| articles::get_article(conn, &cache, &key, now, editor))
         .await?;
     let view = match found {
-        Found::Article(view) => *view,
+        Found::Article(mut view) => {
+            view.stats.view_count =
+                state
+                    .views
+                    .observe(counts, view.article.id, view.stats.view_count);
+            *view
+        }
         Found::MovedTo(slug) => {
             let mut location = format!("/api/v1/articles/{}", encode_path_segment(&slug));
             if !req.query_string().is_empty() {

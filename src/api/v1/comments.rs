@@ -1,8 +1,6 @@
 //! Comments: `GET/POST /articles/{id}/comments`, `GET /comments/{id}`, and
 //! moderation (`GET/POST /moderation/comments`, `PATCH/DELETE /comments/{id}`).
 
-use std::net::IpAddr;
-
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -271,27 +269,6 @@ pub struct ModerationQuery {
     pub include_total: Option<String>,
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry
-/// when the deployment says a proxy sets it.
-fn client_address(req: &HttpRequest, trust_forwarded: bool) -> String {
-    if trust_forwarded {
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            // The last hop, which our own proxy appended: the entries
-            // before it are whatever the client sent, so never trusted.
-            .and_then(|v| v.rsplit(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        if let Some(ip) = forwarded {
-            return ip.to_string();
-        }
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
-}
-
 /// Most characters of an `Idempotency-Key`.
 pub const MAX_KEY_CHARS: usize = 255;
 
@@ -390,7 +367,12 @@ pub async fn post_comment(
     let runtime = &state.comments;
     let ip_hash = comments::client_hash(
         &runtime.ip_salt,
-        &client_address(&req, runtime.trust_forwarded),
+        &crate::api::v1::views::client_address(
+            &req,
+            &state.settings.trusted_proxies,
+            runtime.trust_forwarded,
+        )
+        .to_string(),
     );
     let now = crate::service::now();
     let _in_flight = match &key {
@@ -574,6 +556,7 @@ pub async fn list_comments(
                 order: KeysetOrder::Oldest,
                 published_at: last.created_at,
                 id: last.id,
+                views: 0,
             }
             .encode()
         });

@@ -626,3 +626,58 @@ pub struct ArticleFields {
     #[schema(required = false)]
     pub highlight: Option<String>,
 }
+
+/// What `POST /articles/{id}/views` did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ViewRecordedDto {
+    /// The article's count: stored, plus views this server has not written
+    /// yet, this one included when it was counted.
+    #[schema(example = 11637)]
+    pub view_count: i64,
+    /// Whether this view was counted: false for known bots and crawlers (by
+    /// `User-Agent`) and for the same client's repeat views within the
+    /// dedupe window.
+    pub counted: bool,
+}
+
+/// An article of a most-viewed ranking: the article as lists show it, with
+/// its views in the period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MostViewedDto {
+    /// The article (without its body).
+    #[serde(flatten)]
+    pub article: ArticleDto,
+    /// Views in the period (written views; the all-time `view_count` also
+    /// shows views this server has not written yet).
+    #[schema(example = 420)]
+    pub period_views: i64,
+}
+
+/// What a most-viewed ranking covers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MostViewedMeta {
+    /// `1d`, `7d` or `30d`.
+    #[schema(example = "7d")]
+    pub period: String,
+    /// First local day of the period (the newsroom's time zone).
+    #[schema(value_type = String, format = Date, example = "2026-11-29")]
+    pub first_day: chrono::NaiveDate,
+    /// Last local day of the period: today.
+    #[schema(value_type = String, format = Date, example = "2026-12-05")]
+    pub last_day: chrono::NaiveDate,
+    /// The newsroom's time zone (IANA name).
+    #[schema(example = "Asia/Damascus")]
+    pub time_zone: String,
+    /// Most items asked for.
+    #[schema(example = 10)]
+    pub limit: u32,
+}
+
+/// `GET /most-viewed`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MostViewedList {
+    /// Best first; equal counts newer first.
+    pub data: Vec<MostViewedDto>,
+    /// The period.
+    pub meta: MostViewedMeta,
+}

@@ -181,13 +181,15 @@ async fn answer_with_article(
 ) -> Result<HttpResponse, AppError> {
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
+    let counts = state.views.ticket();
     let found = state
         .db
         .read(move |conn| reading::get_article(conn, &cache, &ArticleKey::Id(id), now, true))
         .await?;
-    let Found::Article(view) = found else {
+    let Found::Article(mut view) = found else {
         return Err(AppError::NotFound(Entity::Article));
     };
+    view.stats.view_count = state.views.observe(counts, id, view.stats.view_count);
     let dto = EditorialArticleDto::from_view(*view, &state.settings, now);
     Ok(builder
         .insert_header((ETAG, etag(dto.version)))
@@ -242,6 +244,7 @@ pub async fn create_article(
         .write(move |conn| editorial::create_article(conn, changes, now, tz))
         .await?;
     state.article_created();
+    state.refresh_visibility(id).await;
     let mut builder = HttpResponse::Created();
     builder.insert_header((LOCATION, format!("/api/v1/articles/{id}")));
     answer_with_article(&state, id, builder).await
@@ -289,6 +292,7 @@ pub async fn update_article(
         .await?;
     if outcome.changed {
         state.article_changed(id, outcome.lists_changed);
+        state.refresh_visibility(id).await;
     }
     answer_with_article(&state, id, HttpResponse::Ok()).await
 }
@@ -324,5 +328,6 @@ pub async fn delete_article(
         .write(move |conn| editorial::delete_article(conn, &editor, id, &precondition, now))
         .await?;
     state.article_changed(id, true);
+    state.refresh_visibility(id).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -29,6 +29,10 @@ pub enum ArticleSort {
     /// Best search match first (the default with `q`; needs `q`): title
     /// matches above summary matches above body-only matches, then newest.
     Relevance,
+    /// Most viewed first (all-time written count; equal counts higher id
+    /// first). Pages by `cursor` like the time orders; a walk by cursor
+    /// may skip or repeat an article whose count moves meanwhile.
+    MostViewed,
 }
 
 /// Fields a client may ask for with `fields`.
@@ -139,9 +143,10 @@ pub struct ArticleListQuery {
     /// Each result then carries `highlight`.
     #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "وزير الدفاع")]
     pub q: Option<String>,
-    /// Order: `newest` (default) or `oldest` first, or `relevance` (the
-    /// default with `q`, which it needs; pages by `page` only, so no
-    /// `next_cursor`). A `cursor` keeps the order it was made with.
+    /// Order: `newest` (default) or `oldest` first, `most_viewed` (all-time
+    /// written count), or `relevance` (the default with `q`, which it
+    /// needs; pages by `page` only, so no `next_cursor`). A `cursor` keeps
+    /// the order it was made with.
     #[param(value_type = Option<ArticleSort>)]
     pub sort: Option<String>,
     /// Comma-separated fields to return (sparse fieldset); `id` is always returned.
@@ -155,7 +160,7 @@ pub struct ArticleListQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub per_page: Option<String>,
     /// Opaque keyset cursor from `meta.next_cursor`: continues a walk stably, however deep.
-    #[param(value_type = Option<String>, pattern = "^[no]-?[0-9]{1,16}_[0-9]{1,18}$", example = "n1598086800000000_1")]
+    #[param(value_type = Option<String>, pattern = "^([no]-?[0-9]{1,16}|v[0-9]{1,18})_[0-9]{1,18}$", example = "n1598086800000000_1")]
     pub cursor: Option<String>,
     /// Also count every matching article into `meta.total` (slower on big lists).
     #[param(value_type = Option<bool>)]
@@ -445,6 +450,7 @@ impl ArticleListQuery {
             None if searching => (KeysetOrder::Newest, true),
             None | Some("newest") => (KeysetOrder::Newest, false),
             Some("oldest") => (KeysetOrder::Oldest, false),
+            Some("most_viewed") => (KeysetOrder::MostViewed, false),
             Some("relevance") if searching => (KeysetOrder::Newest, true),
             Some("relevance") => {
                 // Without a valid q there is nothing to rank (a bad q is
@@ -463,8 +469,8 @@ impl ArticleListQuery {
                 errors.push(FieldError::new(
                     "sort",
                     "invalid_sort",
-                    format!("sort must be newest, oldest or relevance (got {other:?})."),
-                    format!("يجب أن يكون الترتيب newest أو oldest أو relevance (وصل {other:?})."),
+                    format!("sort must be newest, oldest, most_viewed or relevance (got {other:?})."),
+                    format!("يجب أن يكون الترتيب newest أو oldest أو most_viewed أو relevance (وصل {other:?})."),
                 ));
                 (KeysetOrder::Newest, false)
             }
@@ -629,6 +635,9 @@ mod tests {
     #[test]
     fn the_cursor_pattern_is_the_domain_one() {
         // The literal in the attribute above must stay equal to the constant.
-        assert_eq!(CURSOR_PATTERN, "^[no]-?[0-9]{1,16}_[0-9]{1,18}$");
+        assert_eq!(
+            CURSOR_PATTERN,
+            "^([no]-?[0-9]{1,16}|v[0-9]{1,18})_[0-9]{1,18}$"
+        );
     }
 }
