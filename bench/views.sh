@@ -72,9 +72,10 @@ PY
   esac
 }
 
-flushes() { # flushes LOG -> "TRANSACTIONS ROWS" written so far (JSON log lines)
-  grep '"message":"views: flushed"' "$1" | sed -n 's/.*"rows":\([0-9]*\).*/\1/p' \
-    | awk '{ n++; r += $1 } END { printf "%d %d\n", n, r }'
+flushes() { # flushes LOG -> "TRANSACTIONS ROWS VIEWS MS" written so far (JSON log lines)
+  grep '"message":"views: flushed"' "$1" \
+    | sed -n 's/.*"views":\([0-9]*\),"rows":\([0-9]*\),"ms":\([0-9.]*\).*/\1 \2 \3/p' \
+    | awk '{ n++; v += $1; r += $2; t += $3 } END { printf "%d %d %d %.0f\n", n, r, v, t }'
 }
 
 counted_in() { # counted_in FILE... -> the sum of counted= of their result lines
@@ -116,18 +117,19 @@ for backend in $BACKENDS; do
   h_rps=$M_RPS h_p99=$M_P99
   rss_healthz=$(rss_mb)
 
-  read -r tx0 rows0 <<<"$(flushes "$log_file")"
+  read -r tx0 rows0 views0 ms0 <<<"$(flushes "$log_file")"
   t0=$(now)
   WRK_ENV_WARMUP=(KHABAR_CLIENT_BASE=20000000)
   WRK_ENV_MEASURE=(KHABAR_CLIENT_BASE=0)
   measure "$backend" view_post view_post.lua "$BASE"
   v_rps=$M_RPS v_p50=$M_P50 v_p99=$M_P99 v_err=$M_ERRPCT v_reqs=$M_REQS
   sleep 1.5 # the last flush of the run
-  read -r tx1 rows1 <<<"$(flushes "$log_file")"
+  read -r tx1 rows1 views1 ms1 <<<"$(flushes "$log_file")"
   secs=$(elapsed "$t0" "$(now)")
   tx_s=$(awk -v a="$tx0" -v b="$tx1" -v s="$secs" 'BEGIN { printf "%.2f", (b - a) / s }')
   rows_s=$(awk -v a="$rows0" -v b="$rows1" -v s="$secs" 'BEGIN { printf "%.0f", (b - a) / s }')
-  views_per_tx=$(awk -v a="$tx0" -v b="$tx1" -v s="$secs" -v r="$v_rps" 'BEGIN { if (b > a) printf "%.0f", r * s / (b - a); else print "n/a" }')
+  per_tx=$(awk -v a="$tx0" -v b="$tx1" -v v0="$views0" -v v1="$views1" -v r0="$rows0" -v r1="$rows1" -v m0="$ms0" -v m1="$ms1" \
+    'BEGIN { if (b > a) printf "%.0f views in %.0f rows, %.0f ms", (v1 - v0) / (b - a), (r1 - r0) / (b - a), (m1 - m0) / (b - a); else print "n/a" }')
   rss_beacon=$(rss_mb)
 
   WRK_ENV_WARMUP=() WRK_ENV_MEASURE=()
@@ -198,7 +200,7 @@ for backend in $BACKENDS; do
     echo "| GET /articles/{id}, beacon beside | $b_rps | $b_p99 | ${beside_ratio}x of alone; the beacon beside ran at $bb_rps req/s | |"
     echo
     echo "- exactness run (${exact_secs}s, beacons for the first $(( exact_secs - 3 ))s, then /healthz so that every beacon is answered; SIGTERM at its end): counted: true answers $counted; stored count grew by $stored (all-time) and $stored_daily (day buckets): $exact"
-    echo "- flushes during the beacon row: $tx_s transactions/s, $rows_s rows/s (about $views_per_tx views per transaction)"
+    echo "- flushes during the beacon row: $tx_s transactions/s, $rows_s rows/s (a transaction: $per_tx on average)"
     echo "- RSS (MB): $rss_start at start, $rss_healthz after healthz, $rss_beacon after the beacon row, $rss_reads after the article rows, $rss_clients after $posted distinct clients in all (peak $rss_peak)"
   } | tee -a "$BENCH_DIR/results-views-$backend.md"
 done
