@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cache;
+pub mod client;
 pub mod context;
 pub mod http_cache;
 pub mod json;

@@ -63,7 +63,7 @@ const NEVER: i64 = i64::MAX;
 pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
 
 /// How views are counted.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ViewSettings {
     /// A client's repeat views of an article within this window count once.
     pub dedupe_window: Duration,
@@ -74,6 +74,17 @@ pub struct ViewSettings {
     pub salt: Option<String>,
     /// How often pending views are written.
     pub flush_interval: Duration,
+}
+
+impl std::fmt::Debug for ViewSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ViewSettings")
+            .field("dedupe_window", &self.dedupe_window)
+            .field("dedupe_capacity", &self.dedupe_capacity)
+            .field("salt", &self.salt.as_ref().map(|_| "<secret>"))
+            .field("flush_interval", &self.flush_interval)
+            .finish()
+    }
 }
 
 impl Default for ViewSettings {

@@ -716,6 +716,29 @@ async fn sort_most_viewed_ranks_by_all_time_count_and_walks_by_cursor() {
         .map(|a| a["id"].as_i64().unwrap())
         .collect();
     assert_eq!(page_two, seen[4..8].to_vec());
+    // With a search: its matches, most viewed first, each with its snippet.
+    let found = app
+        .get_json(
+            "/api/v1/articles?q=%D9%88%D8%B2%D9%8A%D8%B1&sort=most_viewed&per_page=50&fields=id,view_count",
+            200,
+        )
+        .await;
+    let hits = found["data"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{found}");
+    let counts: Vec<i64> = hits
+        .iter()
+        .map(|a| a["view_count"].as_i64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert!(hits.iter().all(|a| a["highlight"].is_string()), "{found}");
+    let newest = app
+        .get_json("/api/v1/articles?q=%D9%88%D8%B2%D9%8A%D8%B1&sort=newest&per_page=50&include_total=true&fields=id", 200)
+        .await;
+    assert_eq!(
+        hits.len() as i64,
+        newest["meta"]["total"].as_i64().unwrap().min(50),
+        "the same matches in another order"
+    );
     // A forged cursor is a 400, not a 500.
     let res = app
         .get("/api/v1/articles?sort=most_viewed&cursor=v1_")

@@ -367,7 +367,7 @@ pub async fn post_comment(
     let runtime = &state.comments;
     let ip_hash = comments::client_hash(
         &runtime.ip_salt,
-        &crate::api::v1::views::client_address(
+        &crate::api::client::client_address(
             &req,
             &state.settings.trusted_proxies,
             runtime.trust_forwarded,

@@ -12,7 +12,6 @@ use crate::api::v1::dto::{
 use crate::api::v1::responses::Unavailable;
 use crate::api::v1::taxonomy::parse_id;
 use crate::api::AppState;
-use crate::domain::client::client_ip;
 use crate::domain::Entity;
 use crate::error::{AppError, FieldError, Problem};
 use crate::service::views::{self, Period};
@@ -21,33 +20,6 @@ use crate::service::views::{self, Period};
 pub const MAX_MOST_VIEWED: u32 = 50;
 /// Default `limit` of `GET /most-viewed`.
 pub const DEFAULT_MOST_VIEWED: u32 = 10;
-
-/// The client's address: the peer, or, behind a trusted proxy
-/// (`KHABAR_TRUSTED_PROXIES`), the right-most `X-Forwarded-For` address
-/// that is not a trusted proxy. `also_trust_peer` trusts the peer as one
-/// more proxy (comments' older `KHABAR_COMMENT_TRUST_FORWARDED`).
-pub fn client_address(
-    req: &HttpRequest,
-    trusted: &[crate::domain::client::TrustedNet],
-    also_trust_peer: bool,
-) -> std::net::IpAddr {
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let forwarded: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    if also_trust_peer {
-        let mut with_peer = trusted.to_vec();
-        with_peer.push(crate::domain::client::TrustedNet::host(peer));
-        client_ip(peer, &forwarded, &with_peer)
-    } else {
-        client_ip(peer, &forwarded, trusted)
-    }
-}
 
 /// Records one read of a published article.
 ///
@@ -76,7 +48,7 @@ pub async fn record_view(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&id)?;
-    let ip = client_address(&req, &state.settings.trusted_proxies, false);
+    let ip = crate::api::client::client_address(&req, &state.settings.trusted_proxies, false);
     let user_agent = req
         .headers()
         .get(actix_web::http::header::USER_AGENT)
