@@ -39,17 +39,30 @@ impl CounterRow {
     }
 }
 
+/// The columns of a [`CounterRow`], over `articles LEFT JOIN article_stats`.
+type CounterColumns = (
+    articles::id,
+    articles::status,
+    articles::published_at,
+    articles::deleted_at,
+    diesel::dsl::Nullable<article_stats::view_count>,
+);
+
+fn counter_columns() -> CounterColumns {
+    (
+        articles::id,
+        articles::status,
+        articles::published_at,
+        articles::deleted_at,
+        article_stats::view_count.nullable(),
+    )
+}
+
 /// Every article (any state), with its stored count: loaded once at start.
 pub fn load_all(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
     articles::table
         .left_join(article_stats::table)
-        .select((
-            articles::id,
-            articles::status,
-            articles::published_at,
-            articles::deleted_at,
-            article_stats::view_count.nullable(),
-        ))
+        .select(counter_columns())
         .load(conn)
 }
 
@@ -62,13 +75,7 @@ pub fn changed_since(
     articles::table
         .left_join(article_stats::table)
         .filter(articles::updated_at.ge(since))
-        .select((
-            articles::id,
-            articles::status,
-            articles::published_at,
-            articles::deleted_at,
-            article_stats::view_count.nullable(),
-        ))
+        .select(counter_columns())
         .load(conn)
 }
 
@@ -270,13 +277,7 @@ pub fn counter_row(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Count
     articles::table
         .left_join(article_stats::table)
         .filter(articles::id.eq(id))
-        .select((
-            articles::id,
-            articles::status,
-            articles::published_at,
-            articles::deleted_at,
-            article_stats::view_count.nullable(),
-        ))
+        .select(counter_columns())
         .first(conn)
         .optional()
 }
