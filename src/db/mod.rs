@@ -134,9 +134,13 @@ impl DbTarget {
                     })?;
                 // WAL lets readers run beside the writer; busy_timeout makes a
                 // writer wait instead of failing; foreign keys are off by default.
+                // mmap (SQLite's ceiling, 2 GiB; it never maps past the file)
+                // reads pages from the OS cache without a pread and a copy per
+                // page: a list page spent 8% of its CPU in pread without it.
                 conn.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA mmap_size = 2147418112;",
                 )
                 .map_err(|source| DbSetupError::Configure {
                     backend: "SQLite",
