@@ -17,8 +17,8 @@ const CHUNK: usize = 400;
 
 /// The FTS5 table, as its migration creates it (a full rebuild drops and
 /// recreates it: much faster than deleting every row from an FTS5 table).
-const SQLITE_TABLE: &str =
-    "CREATE VIRTUAL TABLE article_search USING fts5(title, summary, body, tokenize = 'ascii')";
+const SQLITE_TABLE: &str = "CREATE VIRTUAL TABLE article_search USING \
+     fts5(title, summary, body, tokenize = 'ascii', detail = column)";
 
 /// One article's entry.
 #[derive(Debug, Clone, Copy)]
