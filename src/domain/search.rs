@@ -480,26 +480,32 @@ struct Word {
     hit: bool,
 }
 
-fn words_of(text: &str, wanted: &HashSet<&str>) -> Vec<Word> {
+/// Whether each distinct word of a page's texts is wanted: a page's articles
+/// share most of their words, and each distinct one goes through the text
+/// pipeline once per page (per field, it was most of a search page's time).
+/// foldhash, not SipHash: the keys are the page's own words, and hashing
+/// them was a sixth of the snippet's time.
+type WordMemo = foldhash::HashMap<Box<str>, bool>;
+
+fn words_of(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    // A body repeats its words: each distinct one goes through the text
-    // pipeline once (it was most of a search page's time).
-    // foldhash, not SipHash: the keys are the page's own words, and hashing
-    // them was a sixth of the snippet's time.
-    let mut seen: foldhash::HashMap<&str, bool> =
-        foldhash::HashMap::with_capacity_and_hasher(text.len() / 16, Default::default());
     let mut close = |s: usize, e: usize, out: &mut Vec<Word>| {
         let word = &text[s..e];
-        let hit = *seen.entry(word).or_insert_with(|| {
-            let normalized = normalize(word);
-            // Every reading is a stem, a part of the normalised token: most
-            // words contain no wanted term and need no stemming.
-            wanted.iter().any(|w| normalized.contains(w))
-                && tokenize(&normalized)
-                    .iter()
-                    .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())))
-        });
+        let hit = match seen.get(word) {
+            Some(hit) => *hit,
+            None => {
+                let normalized = normalize(word);
+                // Every reading is a stem, a part of the normalised token:
+                // most words contain no wanted term and need no stemming.
+                let hit = wanted.iter().any(|w| normalized.contains(w))
+                    && tokenize(&normalized)
+                        .iter()
+                        .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())));
+                seen.insert(word.into(), hit);
+                hit
+            }
+        };
         out.push(Word {
             start: s,
             end: e,
@@ -541,8 +547,8 @@ fn push_plain(out: &mut String, text: &str) {
 }
 
 /// The best window of one field: (hits, snippet).
-fn best_window(text: &str, wanted: &HashSet<&str>) -> (usize, String) {
-    let words = words_of(text, wanted);
+fn best_window(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> (usize, String) {
+    let words = words_of(text, wanted, seen);
     if words.is_empty() {
         return (0, String::new());
     }
@@ -586,31 +592,52 @@ fn best_window(text: &str, wanted: &HashSet<&str>) -> (usize, String) {
     (best, out.trim().to_string())
 }
 
-/// A short extract of an article with the words the query matched in
-/// `<mark>…</mark>` and everything else HTML-escaped: the window of the
-/// summary or body with the most matched words (the summary on a tie), or
-/// the title when only the title matched.
-pub fn highlight(query: &SearchQuery, title: &str, summary: &str, body_text: &str) -> String {
-    let wanted = query.wanted_terms();
-    let (summary_hits, summary_snippet) = best_window(summary, &wanted);
-    let (body_hits, body_snippet) = best_window(body_text, &wanted);
-    if summary_hits == 0 && body_hits == 0 {
-        let (title_hits, title_snippet) = best_window(title, &wanted);
-        if title_hits > 0 || summary_snippet.is_empty() {
-            return title_snippet;
+/// Highlights the articles of one page (see [`Highlighter::highlight`]),
+/// sharing the work on the words they have in common.
+pub struct Highlighter<'q> {
+    wanted: HashSet<&'q str>,
+    seen: WordMemo,
+}
+
+impl<'q> Highlighter<'q> {
+    /// For the results of `query`.
+    pub fn new(query: &'q SearchQuery) -> Self {
+        Highlighter {
+            wanted: query.wanted_terms(),
+            seen: WordMemo::with_capacity_and_hasher(1024, Default::default()),
         }
-        return summary_snippet;
     }
-    if body_hits > summary_hits {
-        body_snippet
-    } else {
-        summary_snippet
+
+    /// A short extract of an article with the words the query matched in
+    /// `<mark>…</mark>` and everything else HTML-escaped: the window of the
+    /// summary or body with the most matched words (the summary on a tie),
+    /// or the title when only the title matched.
+    pub fn highlight(&mut self, title: &str, summary: &str, body_text: &str) -> String {
+        let wanted = &self.wanted;
+        let (summary_hits, summary_snippet) = best_window(summary, wanted, &mut self.seen);
+        let (body_hits, body_snippet) = best_window(body_text, wanted, &mut self.seen);
+        if summary_hits == 0 && body_hits == 0 {
+            let (title_hits, title_snippet) = best_window(title, wanted, &mut self.seen);
+            if title_hits > 0 || summary_snippet.is_empty() {
+                return title_snippet;
+            }
+            return summary_snippet;
+        }
+        if body_hits > summary_hits {
+            body_snippet
+        } else {
+            summary_snippet
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn highlight(query: &SearchQuery, title: &str, summary: &str, body_text: &str) -> String {
+        Highlighter::new(query).highlight(title, summary, body_text)
+    }
 
     fn alt(words: &[&str]) -> Alternatives {
         words.iter().map(|w| w.to_string()).collect()
@@ -760,6 +787,23 @@ mod tests {
         // Title-only match: the title, marked.
         let h = highlight(&q, "الوزير <يصل>", "ملخص", "نص");
         assert_eq!(h, "<mark>الوزير</mark> &lt;يصل&gt;");
+    }
+
+    #[test]
+    fn one_highlighter_for_a_page_answers_as_one_per_article() {
+        let q = parse("الوزير موسكو").unwrap();
+        let articles = [
+            ("الوزير في موسكو", "ملخص عن الوزير", "زار الوزير موسكو أمس."),
+            ("خبر", "لا شيء", "قال وزيرُ الدفاع إن موسكو بعيدة."),
+            ("وزير", "", "نص بلا كلمات مطلوبة، الوزير فقط."),
+        ];
+        let mut page = Highlighter::new(&q);
+        for (title, summary, body) in articles {
+            assert_eq!(
+                page.highlight(title, summary, body),
+                highlight(&q, title, summary, body)
+            );
+        }
     }
 
     #[test]

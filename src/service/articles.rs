@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use crate::db::DbConnection;
 use crate::domain::article::{ArticleKey, EditorialStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
-use crate::domain::search::{highlight, SearchQuery};
+use crate::domain::search::{Highlighter, SearchQuery};
 use crate::domain::{id_list, Entity};
 use crate::repo::articles::{
     self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, Bodies, ListOrder,
@@ -220,14 +220,11 @@ pub fn list_articles(
     };
     let mut items = assemble(conn, cache, rows)?;
     if let Some(search) = &filter.search {
+        let mut highlighter = Highlighter::new(search);
         for item in &mut items {
             let body = item.body.as_ref().map_or("", |b| b.body_text.as_str());
-            item.highlight = Some(highlight(
-                search,
-                &item.article.title,
-                &item.article.summary,
-                body,
-            ));
+            item.highlight =
+                Some(highlighter.highlight(&item.article.title, &item.article.summary, body));
             if !request.with_body {
                 item.body = None;
             }
