@@ -158,6 +158,11 @@ pub fn run(
     maintenance::end_bulk_load(conn)?;
     let mut report = loaded?;
     let started = Instant::now();
+    search::merge_segments(conn)?;
+    report
+        .phases
+        .push(("search index merge", started.elapsed()));
+    let started = Instant::now();
     maintenance::refresh_statistics(conn)?;
     report.phases.push(("statistics", started.elapsed()));
     Ok(report)
