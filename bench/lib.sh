@@ -311,6 +311,12 @@ server_rss_mb() { # peak RSS (VmHWM) of the running server in MB, or "" if unrea
   return 0
 }
 
+server_rss_parts() { # "private X MB, file-backed Y MB" of the running server now, or ""
+  awk '/^RssAnon:/ { a = $2 } /^RssFile:/ { f = $2 }
+       END { if (a != "") printf "private (RssAnon) %.1f MB, file-backed (RssFile) %.1f MB", a / 1024, f / 1024 }' \
+    "/proc/$SERVER_PID/status" 2>/dev/null || true
+}
+
 get_json() { curl -fsS --max-time 30 "$1"; } # get_json URL (fails on HTTP >= 400)
 
 iso_to_us() { # iso_to_us 2024-08-01T12:34:56.123456Z -> Unix microseconds

@@ -134,14 +134,15 @@ impl DbTarget {
                     })?;
                 // WAL lets readers run beside the writer; busy_timeout makes a
                 // writer wait instead of failing; foreign keys are off by default.
-                // mmap (SQLite's ceiling, 2 GiB; it never maps past the file)
+                // mmap (see `set_sqlite_mmap_mb`; never past the file's end)
                 // reads pages from the OS cache without a pread and a copy per
                 // page: a list page spent 8% of its CPU in pread without it.
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA mmap_size = 2147418112;",
-                )
+                     PRAGMA mmap_size = {};",
+                    SQLITE_MMAP_MB.load(Ordering::Relaxed) * 1024 * 1024
+                ))
                 .map_err(|source| DbSetupError::Configure {
                     backend: "SQLite",
                     source,
@@ -215,6 +216,19 @@ impl Health {
         let last = self.last_connection_error.load(Ordering::Relaxed);
         last != 0 && chrono::Utc::now().timestamp() - last < PING_WINDOW_SECS
     }
+}
+
+/// MiB of the database file each SQLite connection maps by default
+/// (`KHABAR_SQLITE_MMAP_MB`).
+pub const DEFAULT_SQLITE_MMAP_MB: u64 = 2047;
+
+static SQLITE_MMAP_MB: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_SQLITE_MMAP_MB);
+
+/// How much of the file SQLite connections opened from now on memory-map
+/// (process-wide, like SQLite's own `SQLITE_CONFIG_MMAP_SIZE`).
+pub fn set_sqlite_mmap_mb(mib: u64) {
+    SQLITE_MMAP_MB.store(mib.min(2047), Ordering::Relaxed);
 }
 
 /// The r2d2 manager: picks the backend from the URL scheme itself (the derived
