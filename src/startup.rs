@@ -91,6 +91,36 @@ fn spawn_statistics_keeper(db: Db) {
     });
 }
 
+/// How often scheduled articles that have become public are logged for the
+/// change feed (the most a partner waits past an embargo).
+const DUE_CHANGES_EVERY: Duration = Duration::from_secs(1);
+
+/// Logs scheduled articles for the change feed as they become public.
+fn spawn_due_change_logger(db: Db) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(DUE_CHANGES_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let now = crate::service::now();
+            match db
+                .write(move |conn| crate::service::changes::log_due_articles(conn, now))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    articles = n,
+                    "change feed: scheduled articles became public"
+                ),
+                Err(e) => tracing::warn!(error = %e, "change feed: logging due articles failed"),
+            }
+        }
+    });
+}
+
 /// A bound, not yet running, HTTP server.
 pub struct Application {
     port: u16,
@@ -144,6 +174,7 @@ impl Application {
         let comments = crate::service::comments::CommentRuntime::new(&settings.comments, ip_salt);
         spawn_key_pruning(db.clone(), settings.comments.idempotency_ttl);
         spawn_statistics_keeper(db.clone());
+        spawn_due_change_logger(db.clone());
         // Which articles may be counted, and their stored counts: the view
         // beacon then reads nothing.
         let views = Arc::new(Views::new(settings.views.clone(), settings.timezone));

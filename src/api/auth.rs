@@ -88,6 +88,12 @@ impl Requirement for Moderation {
     const CAPABILITY: Capability = Capability::Moderation;
 }
 
+/// The change feed (role `partner` or `admin`).
+pub struct Syndication;
+impl Requirement for Syndication {
+    const CAPABILITY: Capability = Capability::Syndication;
+}
+
 /// Tokens (role `admin`).
 pub struct ManageTokens;
 impl Requirement for ManageTokens {

@@ -26,6 +26,8 @@ pub enum Capability {
     Moderation,
     /// Create, list and revoke tokens.
     ManageTokens,
+    /// Read the change feed.
+    Syndication,
 }
 
 impl Role {
@@ -53,7 +55,7 @@ impl Role {
             Role::Admin => true,
             Role::Editor => capability == Capability::Editorial,
             Role::Moderator => capability == Capability::Moderation,
-            Role::Partner => false,
+            Role::Partner => capability == Capability::Syndication,
         }
     }
 }

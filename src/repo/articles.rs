@@ -262,6 +262,17 @@ pub fn rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Arti
     Ok(rows)
 }
 
+/// These articles with their bodies, in any state, in the order of `ids`
+/// (the change feed decides what a partner may see).
+pub fn full_rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = load_rows(conn, false, KeysetOrder::MostViewed, ids, Bodies::Full)?;
+    in_order_of(&mut rows, ids);
+    Ok(rows)
+}
+
 /// The rows of a page, by id, in list order.
 fn load_rows(
     conn: &mut DbConnection,

@@ -16,6 +16,7 @@ macro_rules! on_backend {
 
 pub mod archive;
 pub mod articles;
+pub mod changes;
 pub mod comments;
 pub mod listing;
 pub mod maintenance;

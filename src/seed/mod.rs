@@ -325,6 +325,11 @@ fn load(
         let started = Instant::now();
         crate::repo::archive::rebuild_counts(conn)?;
         report.phases.push(("calendar", started.elapsed()));
+        // One change-feed entry per new article, so a partner's walk from
+        // the start finds them (scheduled ones again when they are due).
+        let started = Instant::now();
+        crate::repo::changes::record_unlogged(conn, now)?;
+        report.phases.push(("change log", started.elapsed()));
         Ok(report)
     })
 }

@@ -251,6 +251,23 @@ pub fn views_by_ids(
     assemble(conn, cache, rows)
 }
 
+/// These articles with bodies and versions, in any state, in the order of
+/// `ids`; ids that have no row are left out.
+pub fn full_views_by_ids(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+    ids: &[i64],
+) -> Result<Vec<ArticleView>, ServiceError> {
+    let rows = repo::full_rows_by_ids(conn, ids)?;
+    let versions: std::collections::HashMap<i64, i64> =
+        repo::versions(conn, ids)?.into_iter().collect();
+    let mut views = assemble(conn, cache, rows)?;
+    for view in &mut views {
+        view.version = versions.get(&view.article.id).copied().unwrap_or_default();
+    }
+    Ok(views)
+}
+
 /// Turns slugs into ids; `None` when a named section or tag does not exist.
 fn resolve(
     conn: &mut DbConnection,

@@ -17,6 +17,7 @@ use crate::repo::archive::{self, Counted};
 use crate::repo::articles::{
     self as repo, ArticleInsertForm, ArticleUpdateForm, EditRow, StatsInsertForm,
 };
+use crate::repo::changes as change_log;
 use crate::repo::revisions::{self as revisions_repo, RevisionInsertForm};
 use crate::repo::taxonomy;
 use crate::service::search::{self, Indexed};
@@ -545,6 +546,7 @@ fn create_once(
         None,
     )?;
     archive::adjust(conn, None, counted(&state, tz).as_ref())?;
+    change_log::record(conn, id, now)?;
     Ok(id)
 }
 
@@ -701,6 +703,7 @@ pub fn update_article(
             repo::add_old_slug(conn, &old.slug, id, now)?;
         }
         keep_revision(conn, editor, &row, &old, &changed, now)?;
+        change_log::record(conn, id, now)?;
         Ok(EditOutcome {
             changed: true,
             lists_changed: changed.iter().any(|f| LISTING_FIELDS.contains(f)),
@@ -727,7 +730,9 @@ pub fn delete_article(
         }
         archive::adjust(conn, stored(&row).as_ref(), None)?;
         let old = ArticleState::from_row(&row);
-        keep_revision(conn, editor, &row, &old, &["deleted"], now)
+        keep_revision(conn, editor, &row, &old, &["deleted"], now)?;
+        change_log::record(conn, id, now)?;
+        Ok(())
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod articles;
+pub mod changes;
 pub mod comments;
 pub mod editorial;
 pub mod ops;

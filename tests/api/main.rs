@@ -3,6 +3,7 @@
 mod archive;
 mod articles;
 mod auth;
+mod changes;
 mod cli;
 mod comments;
 mod editorial;

@@ -681,3 +681,57 @@ pub struct MostViewedList {
     /// The period.
     pub meta: MostViewedMeta,
 }
+
+/// What a change-feed entry asks a mirror to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The article is public: store it as given (replacing any copy).
+    Upsert,
+    /// The article is not public (deleted, unpublished, or scheduled and not
+    /// yet due): drop any copy.
+    Removed,
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeDto {
+    /// The position right after this entry (to resume from it).
+    #[schema(example = "Y2gxOjQy")]
+    pub cursor: String,
+    /// The article that changed.
+    #[schema(example = 42)]
+    pub article_id: i64,
+    /// When the change committed (or the scheduled article became due).
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    /// `upsert` (public now: `article` holds it) or `removed` (a tombstone).
+    pub change: ChangeKind,
+    /// The article's edit counter (its ETag is `"v{version}"`), with `upsert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 3)]
+    pub version: Option<i64>,
+    /// The article as it is now, bodies included, with `upsert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article: Option<ArticleDto>,
+}
+
+/// Where a change-feed walk stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeMeta {
+    /// Pass as `since` for the next page; `null` when this page is empty
+    /// (you are up to date: poll again later with the cursor you have).
+    #[schema(example = "Y2gxOjQy")]
+    pub next_cursor: Option<String>,
+    /// Most entries asked for.
+    #[schema(example = 100)]
+    pub limit: i64,
+}
+
+/// `GET /changes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeList {
+    /// The entries, in commit order.
+    pub data: Vec<ChangeDto>,
+    /// The cursor to continue from.
+    pub meta: ChangeMeta,
+}

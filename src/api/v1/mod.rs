@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod articles;
+pub mod changes;
 pub mod comments;
 pub mod dto;
 pub mod editorial;
@@ -57,5 +58,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::delete_comment)
         .service(comments::moderation_queue)
         .service(comments::bulk_moderate)
-        .service(views::most_viewed);
+        .service(views::most_viewed)
+        .service(changes::list_changes);
 }
