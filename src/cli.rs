@@ -162,6 +162,18 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<crate::domain::client::TrustedNet>,
+
+    /// Requests a minute each partner token may make (0 turns it off); over
+    /// it, 429 with `Retry-After` and the `RateLimit` headers.
+    #[arg(long = "rate-limit-partner", global = true, env = "KHABAR_RATE_LIMIT_PARTNER", default_value_t = 600, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub rate_limit_partner: u32,
+
+    /// Reads a minute each anonymous client address may make (0, the
+    /// default, turns it off: a CDN or a carrier NAT puts many readers
+    /// behind one address). The address is the one `KHABAR_TRUSTED_PROXIES`
+    /// names.
+    #[arg(long = "rate-limit-anonymous", global = true, env = "KHABAR_RATE_LIMIT_ANONYMOUS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub rate_limit_anonymous: u32,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -289,6 +301,8 @@ impl Default for ServeArgs {
             comments: CommentArgs::default(),
             views: ViewArgs::default(),
             trusted_proxies: Vec::new(),
+            rate_limit_partner: 600,
+            rate_limit_anonymous: 0,
         }
     }
 }

@@ -23,6 +23,10 @@ pub struct Settings {
     pub views: crate::service::views::ViewSettings,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<crate::domain::client::TrustedNet>,
+    /// Requests a minute per partner token (0: no limit).
+    pub rate_limit_partner: u32,
+    /// Reads a minute per anonymous client address (0: no limit).
+    pub rate_limit_anonymous: u32,
 }
 
 /// Comment policy and abuse defences.
@@ -83,6 +87,8 @@ impl Settings {
                 flush_interval: std::time::Duration::from_millis(args.views.flush_ms),
             },
             trusted_proxies: args.trusted_proxies.clone(),
+            rate_limit_partner: args.rate_limit_partner,
+            rate_limit_anonymous: args.rate_limit_anonymous,
         }
     }
 }

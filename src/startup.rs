@@ -91,6 +91,20 @@ fn spawn_statistics_keeper(db: Db) {
     });
 }
 
+/// Forgets rate-limited clients whose budget is whole again, every window.
+fn spawn_idle_client_pruning(limits: Arc<crate::api::rate_limit::RateLimits>) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(crate::api::rate_limit::WINDOW);
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
+}
+
 /// How often scheduled articles that have become public are logged for the
 /// change feed (the most a partner waits past an embargo).
 const DUE_CHANGES_EVERY: Duration = Duration::from_secs(1);
@@ -186,6 +200,11 @@ impl Application {
         drop(counters);
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
+        let limits = Arc::new(crate::api::rate_limit::RateLimits::new(
+            settings.rate_limit_partner,
+            settings.rate_limit_anonymous,
+        ));
+        spawn_idle_client_pruning(limits.clone());
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let state = web::Data::new(AppState {
@@ -196,6 +215,7 @@ impl Application {
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),
             comments,
             views: views.clone(),
+            limits: limits.clone(),
         });
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise

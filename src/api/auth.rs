@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::api::AppState;
 use crate::domain::role::Capability;
@@ -32,7 +32,17 @@ fn presented_token(req: &HttpRequest) -> Result<Option<String>, AppError> {
     Ok(Some(token.to_string()))
 }
 
-async fn authenticate(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
+/// A token already checked for this request (by the rate limits), so that
+/// the route's extractor does not look it up again.
+#[derive(Debug, Clone)]
+struct Authenticated(Principal);
+
+/// Who presented the request's token: `None` without one; an invalid token
+/// is an error. Looked up once per request.
+pub async fn authenticate(req: &HttpRequest) -> Result<Option<Principal>, AppError> {
+    if let Some(Authenticated(principal)) = req.extensions().get::<Authenticated>() {
+        return Ok(Some(principal.clone()));
+    }
     let Some(token) = presented_token(req)? else {
         return Ok(None);
     };
@@ -45,6 +55,8 @@ async fn authenticate(req: &HttpRequest) -> Result<Option<Principal>, AppError> 
         .db
         .write(move |conn| tokens::authenticate(conn, &token))
         .await?;
+    req.extensions_mut()
+        .insert(Authenticated(principal.clone()));
     Ok(Some(principal))
 }
 

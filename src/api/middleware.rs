@@ -8,7 +8,16 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, HttpMessage, ResponseError};
+
+use crate::api::auth::authenticate;
+use crate::api::client::client_address;
 use crate::api::context::{self, Lang, RequestContext};
+use crate::api::rate_limit::Budget;
+use crate::api::AppState;
+use crate::domain::role::Role;
+use crate::error::AppError;
 
 /// The request id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -18,11 +27,53 @@ fn acceptable(id: &str) -> bool {
     !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Takes the request from its client's budget, when a limit applies: a
+/// partner token's (every request it signs), or an anonymous reader's
+/// address (a GET of `/api/` without `Authorization`; health checks are
+/// never limited). `Err` over the limit, with the seconds to wait.
+async fn take_from_budget(req: &ServiceRequest) -> Result<(), u64> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(());
+    };
+    let outcome = if req.headers().contains_key(AUTHORIZATION) {
+        let Some(limiter) = &state.limits.partner else {
+            return Ok(());
+        };
+        // An invalid token is the route's to refuse (or to ignore).
+        match authenticate(req.request()).await {
+            Ok(Some(p)) if p.role == Role::Partner => limiter.check(&p.token_id),
+            _ => return Ok(()),
+        }
+    } else {
+        let Some(limiter) = &state.limits.anonymous else {
+            return Ok(());
+        };
+        if req.method() != actix_web::http::Method::GET || !req.path().starts_with("/api/") {
+            return Ok(());
+        }
+        limiter.check(&client_address(
+            req.request(),
+            &state.settings.trusted_proxies,
+            false,
+        ))
+    };
+    match outcome {
+        Ok(budget) => {
+            budget.attach(req.request());
+            Ok(())
+        }
+        Err((budget, wait)) => {
+            budget.attach(req.request());
+            Err(wait)
+        }
+    }
+}
+
 /// Echoes or makes `X-Request-Id`, sets the request context (id, language)
 /// for error rendering, and logs one structured line per request.
 pub async fn request_context(
     mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     // HEAD is GET without the body (RFC 9110 §9.3.2): route it as GET; the
     // HTTP/1 codec still knows the request was HEAD and sends no body.
@@ -47,10 +98,23 @@ pub async fn request_context(
         path = %req.path(),
     );
     let started = Instant::now();
-    let result = context::scope(ctx, next.call(req))
-        .instrument(span.clone())
-        .await;
+    let result = context::scope(ctx, async move {
+        if let Err(wait) = take_from_budget(&req).await {
+            let refused = AppError::TooManyRequests(wait).error_response();
+            return Ok(req.into_response(refused).map_into_right_body());
+        }
+        next.call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body)
+    })
+    .instrument(span.clone())
+    .await;
     let mut res = result?;
+    // A rate-limited caller sees its budget on every answer, errors too.
+    let budget = res.request().extensions().get::<Budget>().cloned();
+    if let Some(budget) = budget {
+        budget.write_headers(res.headers_mut());
+    }
     let status = res.status().as_u16();
     let _entered = span.enter();
     let micros = started.elapsed().as_micros() as u64;

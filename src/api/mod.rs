@@ -9,6 +9,7 @@ pub mod http_cache;
 pub mod json;
 pub mod middleware;
 pub mod ops;
+pub mod rate_limit;
 pub mod routes;
 pub mod v1;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub comments: crate::service::comments::CommentRuntime,
     /// View counts: buffered in memory, flushed in batches.
     pub views: Arc<crate::service::views::Views>,
+    /// Rate limits per partner token and per anonymous reader.
+    pub limits: Arc<rate_limit::RateLimits>,
 }
 
 impl AppState {

@@ -578,6 +578,9 @@ async fn flood_control_answers_429_with_retry_after_per_client() {
     let id = article(&app, &editor).await;
     let res = post_as(&app, id, "10.0.0.7", &comment("a", "a@example.com", "الأول")).await;
     assert_eq!(res.status().as_u16(), 201);
+    // The budget shows: one comment per 15 s, none left for 15 s.
+    assert_eq!(res.headers()["ratelimit-policy"], "\"comments\";q=1;w=15");
+    assert_eq!(res.headers()["ratelimit"], "\"comments\";r=0;t=15");
     let res = post_as(
         &app,
         id,
@@ -591,6 +594,10 @@ async fn flood_control_answers_429_with_retry_after_per_client() {
         .parse()
         .unwrap();
     assert!((1..=15).contains(&wait), "{wait}");
+    assert_eq!(
+        res.headers()["ratelimit"].to_str().unwrap(),
+        format!("\"comments\";r=0;t={wait}")
+    );
     assert_problem(res, 429, "too_many_requests").await;
     // Another client is not held back; a refused post does not use the slot.
     let res = post_as(&app, id, "10.0.0.8", &json!({})).await;

@@ -12,6 +12,7 @@ mod helpers;
 mod maintenance;
 mod ops;
 mod paging;
+mod rate_limits;
 mod search;
 mod taxonomy;
 mod views;

@@ -415,8 +415,18 @@ pub async fn post_comment(
             return Ok(replay(row));
         }
     }
+    let flood_secs = state.settings.comments.flood_interval.as_secs();
+    let flood_budget = |reset_secs: u64| crate::api::rate_limit::Budget {
+        policy: "comments",
+        quota: 1,
+        window_secs: flood_secs,
+        remaining: 0,
+        reset_secs,
+    };
     let slot = runtime.flood.reserve(&ip_hash).map_err(|wait| {
-        AppError::TooManyRequests(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        flood_budget(secs).attach(&req);
+        AppError::TooManyRequests(secs)
     })?;
     let new = NewComment {
         author_name: body.author_name,
@@ -446,6 +456,9 @@ pub async fn post_comment(
         Ok(PostOutcome::Created(posted)) => {
             if posted.row.status == CommentStatus::Approved.as_str() {
                 state.article_changed(article_id, false);
+            }
+            if flood_secs > 0 {
+                flood_budget(flood_secs).attach(&req);
             }
             Ok(HttpResponse::Created()
                 .insert_header((LOCATION, comment_location(posted.row.id)))
