@@ -174,6 +174,15 @@ pub struct ServeArgs {
     /// names.
     #[arg(long = "rate-limit-anonymous", global = true, env = "KHABAR_RATE_LIMIT_ANONYMOUS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub rate_limit_anonymous: u32,
+
+    /// When set, `GET /metrics` answers only `Authorization: Bearer <this>`.
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_METRICS_TOKEN",
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -303,6 +312,7 @@ impl Default for ServeArgs {
             trusted_proxies: Vec::new(),
             rate_limit_partner: 600,
             rate_limit_anonymous: 0,
+            metrics_token: None,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Settings {
     pub rate_limit_partner: u32,
     /// Reads a minute per anonymous client address (0: no limit).
     pub rate_limit_anonymous: u32,
+    /// The bearer token `GET /metrics` requires (`None`: open).
+    pub metrics_token: Option<String>,
 }
 
 /// Comment policy and abuse defences.
@@ -89,6 +91,7 @@ impl Settings {
             trusted_proxies: args.trusted_proxies.clone(),
             rate_limit_partner: args.rate_limit_partner,
             rate_limit_anonymous: args.rate_limit_anonymous,
+            metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
         }
     }
 }

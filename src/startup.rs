@@ -36,6 +36,7 @@ where
         .openapi(ApiDoc::openapi())
         .service(ops::healthz)
         .service(ops::readyz)
+        .service(crate::api::metrics::metrics_endpoint)
         .service(utoipa_actix_web::scope("/api/v1").configure(v1::configure))
         .split_for_parts()
 }
@@ -205,6 +206,7 @@ impl Application {
             settings.rate_limit_anonymous,
         ));
         spawn_idle_client_pruning(limits.clone());
+        crate::api::metrics::spawn_upkeep();
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
         let state = web::Data::new(AppState {

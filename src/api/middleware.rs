@@ -12,6 +12,7 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpMessage, ResponseError};
 
 use crate::api::auth::authenticate;
+use crate::api::cache::X_CACHE;
 use crate::api::client::client_address;
 use crate::api::context::{self, Lang, RequestContext};
 use crate::api::rate_limit::Budget;
@@ -69,6 +70,20 @@ async fn take_from_budget(req: &ServiceRequest) -> Result<(), u64> {
     }
 }
 
+/// The method as a metrics label (any other is one label).
+fn static_method(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PATCH => "PATCH",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Echoes or makes `X-Request-Id`, sets the request context (id, language)
 /// for error rendering, and logs one structured line per request.
 pub async fn request_context(
@@ -97,6 +112,7 @@ pub async fn request_context(
         method = %req.method(),
         path = %req.path(),
     );
+    let method = static_method(req.method());
     let started = Instant::now();
     let result = context::scope(ctx, async move {
         if let Err(wait) = take_from_budget(&req).await {
@@ -110,6 +126,15 @@ pub async fn request_context(
     .instrument(span.clone())
     .await;
     let mut res = result?;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    crate::api::metrics::record_request(route, method, res.status().as_u16(), started.elapsed());
+    if let Some(cache) = res.headers().get(X_CACHE).and_then(|v| v.to_str().ok()) {
+        let result = if cache == "hit" { "hit" } else { "miss" };
+        metrics::counter!("khabar_answer_cache_total", "result" => result).increment(1);
+    }
     // A rate-limited caller sees its budget on every answer, errors too.
     let budget = res.request().extensions().get::<Budget>().cloned();
     if let Some(budget) = budget {

@@ -7,6 +7,7 @@ pub mod client;
 pub mod context;
 pub mod http_cache;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod ops;
 pub mod rate_limit;

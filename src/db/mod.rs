@@ -273,6 +273,17 @@ pub struct PoolSettings {
     pub checkout_timeout: Duration,
 }
 
+/// A pool's connections (for `/metrics`).
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    /// Open connections.
+    pub connections: u32,
+    /// Of which idle.
+    pub idle: u32,
+    /// Most the pool opens.
+    pub max: u32,
+}
+
 /// Pooled access to the database, with separate read and write handles so a
 /// read replica can slot in later without touching callers.
 #[derive(Clone)]
@@ -337,6 +348,16 @@ impl Db {
         })
     }
 
+    /// How many connections are open, idle, and at most.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
     /// The backend behind this pool.
     pub fn kind(&self) -> BackendKind {
         self.kind
@@ -368,6 +389,7 @@ impl Db {
         T: Send + 'static,
         E: Send + 'static + IsConnectionError,
     {
+        let waiting = std::time::Instant::now();
         let permit =
             match tokio::time::timeout(self.checkout_timeout, self.permits.clone().acquire_owned())
                 .await
@@ -381,6 +403,7 @@ impl Db {
                     )))
                 }
             };
+        metrics::histogram!("khabar_db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
         let pool = self.pool.clone();
         let health = self.health.clone();
         let joined = tokio::task::spawn_blocking(move || {

@@ -493,6 +493,8 @@ impl Views {
                         ms = started.elapsed().as_secs_f64() * 1000.0,
                         "views: flushed"
                     );
+                    metrics::histogram!("khabar_view_flush_seconds")
+                        .record(started.elapsed().as_secs_f64());
                     if applied.already {
                         tracing::info!(batch = %batch.id, views = batch.views(), "views: a retried batch had been applied already; not added again");
                     }

@@ -154,3 +154,79 @@ async fn swagger_ui_is_served_offline() {
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger"), "{html}");
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_in_prometheus_text() {
+    let app = spawn_app().await;
+    let id = app.published_ids()[0];
+    for _ in 0..3 {
+        assert_eq!(
+            app.get(&format!("/api/v1/articles/{id}")).await.status(),
+            200
+        );
+    }
+    assert_eq!(app.get("/no/such/path/4711").await.status(), 404);
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = res.text().await.unwrap();
+    let has = |needle: &str| {
+        text.lines()
+            .any(|l| l.starts_with(needle) || l.contains(needle))
+    };
+    // Templates, not paths: the id and the unknown path never become labels.
+    assert!(has("route=\"/api/v1/articles/{id_or_slug}\""), "{text}");
+    assert!(has("route=\"unmatched\""), "{text}");
+    assert!(!text.contains(&format!("/api/v1/articles/{id}\"")));
+    assert!(!text.contains("4711"));
+    for name in [
+        "khabar_http_requests_total{",
+        "khabar_http_request_duration_seconds_bucket{",
+        "khabar_db_pool_wait_seconds",
+        "khabar_db_pool_max_connections",
+        "khabar_db_pool_connections{",
+        "khabar_views_pending",
+        "khabar_moderation_queue",
+    ] {
+        assert!(text.contains(name), "{name} missing:\n{text}");
+    }
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("khabar_http_requests_total{")
+                && l.contains("route=\"/api/v1/articles/{id_or_slug}\"")
+                && l.contains("status=\"200\"")
+        })
+        .expect("a counter line for the article route");
+    let count: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3.0, "{line}");
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app = crate::helpers::spawn_with(crate::helpers::Spawn {
+        settings: |s| s.metrics_token = Some("s3cret-metrics".into()),
+        ..Default::default()
+    })
+    .await;
+    crate::helpers::assert_problem(app.get("/metrics").await, 401, "token_missing").await;
+    let wrong = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth("s3cret-metrics")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+}
