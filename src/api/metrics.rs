@@ -100,21 +100,40 @@ pub fn spawn_upkeep() {
     });
 }
 
+thread_local! {
+    /// This worker's counter and histogram per (route, method, status): the
+    /// facade's macros build and hash a labelled key at every call, which
+    /// cost a sixth of `/healthz`'s throughput.
+    static REQUEST_HANDLES: std::cell::RefCell<
+        foldhash::HashMap<(String, &'static str, u16), (metrics::Counter, metrics::Histogram)>,
+    > = std::cell::RefCell::new(foldhash::HashMap::default());
+}
+
 /// Records one answered request.
 pub fn record_request(route: String, method: &'static str, status: u16, elapsed: Duration) {
-    metrics::counter!(
-        "khabar_http_requests_total",
-        "route" => route.clone(),
-        "method" => method,
-        "status" => status.to_string()
-    )
-    .increment(1);
-    metrics::histogram!(
-        "khabar_http_request_duration_seconds",
-        "route" => route,
-        "method" => method
-    )
-    .record(elapsed.as_secs_f64());
+    REQUEST_HANDLES.with(|handles| {
+        let mut handles = handles.borrow_mut();
+        let key = (route, method, status);
+        if let Some((counter, histogram)) = handles.get(&key) {
+            counter.increment(1);
+            histogram.record(elapsed.as_secs_f64());
+            return;
+        }
+        let counter = metrics::counter!(
+            "khabar_http_requests_total",
+            "route" => key.0.clone(),
+            "method" => method,
+            "status" => status.to_string()
+        );
+        let histogram = metrics::histogram!(
+            "khabar_http_request_duration_seconds",
+            "route" => key.0.clone(),
+            "method" => method
+        );
+        counter.increment(1);
+        histogram.record(elapsed.as_secs_f64());
+        handles.insert(key, (counter, histogram));
+    });
 }
 
 /// Process and application metrics in the Prometheus text format. With
