@@ -183,6 +183,18 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+
+    /// Browser origins (comma-separated, e.g. `https://app.example`) allowed
+    /// to call the API with a token or to write. Public reads are open to
+    /// every origin unless this is set, and then only to these (`*` among
+    /// them keeps public reads open to all).
+    #[arg(
+        long,
+        global = true,
+        env = "KHABAR_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -313,6 +325,7 @@ impl Default for ServeArgs {
             rate_limit_partner: 600,
             rate_limit_anonymous: 0,
             metrics_token: None,
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub rate_limit_anonymous: u32,
     /// The bearer token `GET /metrics` requires (`None`: open).
     pub metrics_token: Option<String>,
+    /// Origins allowed beyond public reads (CORS); see `api::cors`.
+    pub cors_origins: Vec<String>,
 }
 
 /// Comment policy and abuse defences.
@@ -92,6 +94,12 @@ impl Settings {
             rate_limit_partner: args.rate_limit_partner,
             rate_limit_anonymous: args.rate_limit_anonymous,
             metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
+            cors_origins: args
+                .cors_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
         }
     }
 }

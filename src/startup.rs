@@ -260,6 +260,7 @@ impl Application {
             }))
             .default_service(web::to(routes::fallback))
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::api::cors::cors))
             .wrap(middleware::from_fn(crate::api::middleware::request_context))
         })
         .listen(listener)?

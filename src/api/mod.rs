@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod client;
 pub mod context;
+pub mod cors;
 pub mod http_cache;
 pub mod json;
 pub mod metrics;
