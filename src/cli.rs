@@ -195,6 +195,17 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+
+    /// Seconds a CDN or browser may reuse a public read
+    /// (`Cache-Control: public, max-age=…`): view counts are at most that
+    /// stale at the edge.
+    #[arg(long, global = true, env = "KHABAR_HTTP_MAX_AGE_SECS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub http_max_age_secs: u32,
+
+    /// Seconds past max-age a cache may serve a public read while it
+    /// revalidates (`stale-while-revalidate`).
+    #[arg(long, global = true, env = "KHABAR_HTTP_STALE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=86_400))]
+    pub http_stale_secs: u32,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -326,6 +337,8 @@ impl Default for ServeArgs {
             rate_limit_anonymous: 0,
             metrics_token: None,
             cors_origins: Vec::new(),
+            http_max_age_secs: 5,
+            http_stale_secs: 30,
         }
     }
 }

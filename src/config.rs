@@ -31,6 +31,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Origins allowed beyond public reads (CORS); see `api::cors`.
     pub cors_origins: Vec<String>,
+    /// `Cache-Control` of public reads, ready to send.
+    pub public_cache_control: String,
 }
 
 /// Comment policy and abuse defences.
@@ -100,6 +102,10 @@ impl Settings {
                 .map(|o| o.trim().trim_end_matches('/').to_string())
                 .filter(|o| !o.is_empty())
                 .collect(),
+            public_cache_control: format!(
+                "public, max-age={}, stale-while-revalidate={}",
+                args.http_max_age_secs, args.http_stale_secs
+            ),
         }
     }
 }

@@ -259,6 +259,7 @@ impl Application {
                     .finish()
             }))
             .default_service(web::to(routes::fallback))
+            .wrap(middleware::from_fn(crate::api::http_cache::conditional_get))
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(crate::api::cors::cors))
             .wrap(middleware::from_fn(crate::api::middleware::request_context))

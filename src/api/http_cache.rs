@@ -1,7 +1,19 @@
 //! Versions on the wire: strong ETags from the article's edit counter, and
-//! `If-Match` preconditions for writes.
+//! `If-Match` preconditions for writes; for public reads, `Cache-Control`
+//! for CDNs and `If-None-Match` answered 304.
 
-use actix_web::http::header::{HeaderMap, IF_MATCH};
+use std::hash::BuildHasher;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH,
+};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::web;
+
+use crate::api::AppState;
 
 use crate::error::AppError;
 use crate::service::editorial::Precondition;
@@ -31,9 +43,11 @@ pub fn if_match(headers: &HeaderMap) -> Result<Precondition, AppError> {
             if tag == "*" {
                 return Ok(Precondition::Any);
             }
+            // `"v7"`, or a public answer's `"v7-h…"`: the version decides.
             if let Some(v) = tag
                 .strip_prefix("\"v")
                 .and_then(|t| t.strip_suffix('"'))
+                .map(|t| t.split_once("-h").map_or(t, |(version, _)| version))
                 .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|d| d.parse::<i64>().ok())
             {
@@ -42,6 +56,124 @@ pub fn if_match(headers: &HeaderMap) -> Result<Precondition, AppError> {
         }
     }
     Ok(Precondition::Versions(versions))
+}
+
+/// The strong ETag of a public answer: a hash of its bytes. Public answers
+/// carry live view counts, so the edit counter alone would not change
+/// when they do. (foldhash with a fixed seed: stable across processes and
+/// restarts, and 64 bits are plenty to tell two versions of one URL apart.)
+pub fn body_etag(body: &[u8]) -> String {
+    let hash = foldhash::quality::FixedState::with_seed(0x6b68_6162_6172).hash_one(body);
+    format!("\"h{hash:016x}\"")
+}
+
+/// Whether an `If-None-Match` value names `tag` (weak comparison, as RFC
+/// 9110 §13.1.2 asks for `If-None-Match`), or is `*`.
+pub fn none_match_hits(header: &str, tag: &str) -> bool {
+    let bare = tag.trim_start_matches("W/");
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == bare)
+}
+
+/// Bodies smaller than this are not worth compressing (gzip's header and
+/// a round of the compressor cost more than they save).
+const MIN_COMPRESSED_BYTES: u64 = 1024;
+
+/// Keeps a small answer out of `Compress` (which skips a response that
+/// already says `Content-Encoding`; `api::middleware` removes `identity`
+/// on the way out).
+fn send_small_as_is<B: MessageBody>(res: &mut actix_web::HttpResponse<B>) {
+    if let actix_web::body::BodySize::Sized(n) = res.body().size() {
+        if n < MIN_COMPRESSED_BYTES {
+            res.headers_mut().insert(
+                actix_web::http::header::CONTENT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+        }
+    }
+}
+
+/// Public reads (`GET /api/…` without `Authorization`, answered 200):
+/// `Cache-Control` for CDNs (unless the route set its own), a strong ETag of
+/// the body, and 304 without a body when `If-None-Match` names it. Runs
+/// inside compression, so the tag is of the JSON itself and a 304 is never
+/// compressed.
+pub async fn conditional_get(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let public_read = req.method() == actix_web::http::Method::GET
+        && req.path().starts_with("/api/")
+        && !req.headers().contains_key(AUTHORIZATION);
+    if !public_read {
+        let mut res = next.call(req).await?;
+        send_small_as_is(res.response_mut());
+        return Ok(res.map_into_boxed_body());
+    }
+    let if_none_match = req
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let cache_control = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.public_cache_control.clone());
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, mut res) = res.into_parts();
+    if let Some(value) = cache_control.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        if !res.headers().contains_key(CACHE_CONTROL) {
+            res.headers_mut().insert(CACHE_CONTROL, value);
+        }
+    }
+    let private = res
+        .headers()
+        .get(CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    let (res, body) = res.into_parts();
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) if !private => bytes,
+        Ok(bytes) => return Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes)))),
+        // A streamed body (none of ours): as it is.
+        Err(body) => {
+            return Ok(ServiceResponse::new(
+                req,
+                res.set_body(body).map_into_boxed_body(),
+            ))
+        }
+    };
+    // An article's answer keeps its version in front (`"v7-h…"`), so that
+    // `If-Match` still works with it; the hash follows its live counters.
+    let version = res
+        .headers()
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("\"v")?.strip_suffix('"').map(str::to_string))
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    let tag = match version {
+        Some(v) => format!("\"v{v}-{}", body_etag(&bytes).trim_start_matches('"')),
+        None => body_etag(&bytes),
+    };
+    let mut res = res.set_body(BoxBody::new(bytes));
+    send_small_as_is(&mut res);
+    if let Ok(value) = HeaderValue::from_str(&tag) {
+        res.headers_mut().insert(ETAG, value);
+    }
+    if if_none_match.is_some_and(|h| none_match_hits(&h, &tag)) {
+        let (head, _) = res.into_parts();
+        let mut not_modified = head.set_body(BoxBody::new(()));
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        not_modified
+            .headers_mut()
+            .remove(actix_web::http::header::CONTENT_TYPE);
+        return Ok(ServiceResponse::new(req, not_modified));
+    }
+    Ok(ServiceResponse::new(req, res))
 }
 
 #[cfg(test)]
@@ -73,6 +205,22 @@ mod tests {
             Precondition::Versions(vec![])
         );
         assert_eq!(parse(&["\"abc\""]).unwrap(), Precondition::Versions(vec![]));
+        // A public answer's tag names its version too.
+        assert_eq!(
+            parse(&["\"v5-h0123456789abcdef\""]).unwrap(),
+            Precondition::Versions(vec![5])
+        );
         assert_eq!(etag(12), "\"v12\"");
+    }
+
+    #[test]
+    fn body_tags_follow_the_bytes_and_if_none_match_compares_weakly() {
+        let a = body_etag(b"{\"view_count\":1}");
+        assert_eq!(a, body_etag(b"{\"view_count\":1}"));
+        assert_ne!(a, body_etag(b"{\"view_count\":2}"));
+        assert!(none_match_hits(&a, &a));
+        assert!(none_match_hits(&format!("\"x\", W/{a}"), &a));
+        assert!(none_match_hits("*", &a));
+        assert!(!none_match_hits("\"x\"", &a));
     }
 }

@@ -148,6 +148,34 @@ pub async fn request_context(
     } else {
         tracing::info!(status, micros, "request");
     }
+    // `api::http_cache` marks small answers `identity` to keep them out of
+    // `Compress`; the client needs no such header.
+    if res
+        .headers()
+        .get(actix_web::http::header::CONTENT_ENCODING)
+        .is_some_and(|v| v == "identity")
+    {
+        res.headers_mut()
+            .remove(actix_web::http::header::CONTENT_ENCODING);
+    }
+    // Compression varies by `Accept-Encoding` even where it sent the body
+    // as it is (identity, small answers): say so, so that a cache never
+    // hands this copy to a client that asked otherwise.
+    if res.status() == actix_web::http::StatusCode::OK {
+        let varies = res
+            .headers()
+            .get_all(actix_web::http::header::VARY)
+            .any(|v| {
+                v.to_str()
+                    .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+            });
+        if !varies {
+            res.headers_mut().append(
+                actix_web::http::header::VARY,
+                HeaderValue::from_static("accept-encoding"),
+            );
+        }
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }

@@ -10,6 +10,7 @@ mod cors;
 mod editorial;
 mod errors;
 mod helpers;
+mod http_caching;
 mod maintenance;
 mod ops;
 mod paging;

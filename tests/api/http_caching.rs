@@ -1,0 +1,158 @@
+//! HTTP caching of public reads: `Cache-Control` for CDNs, strong ETags of
+//! the body, 304 on `If-None-Match`; compression by `Accept-Encoding`.
+
+use khabar::domain::role::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, Call, TestApp};
+
+fn header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+async fn get_with(app: &TestApp, path: &str, name: &str, value: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{}", app.address, path))
+        .header(name, value)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// 200 with a tag and CDN caching, then 304 without a body for that tag.
+async fn revalidates(app: &TestApp, path: &str) -> String {
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    assert_eq!(
+        header(&res, "cache-control").unwrap(),
+        "public, max-age=5, stale-while-revalidate=30",
+        "{path}"
+    );
+    let tag = header(&res, "etag").unwrap_or_else(|| panic!("{path}: no ETag"));
+    assert!(
+        tag.starts_with("\"h") || tag.starts_with("\"v"),
+        "{path}: {tag}"
+    );
+    let res = get_with(app, path, "if-none-match", &tag).await;
+    assert_eq!(res.status(), 304, "{path}");
+    assert_eq!(header(&res, "etag").unwrap(), tag);
+    assert!(header(&res, "content-encoding").is_none());
+    assert!(res.bytes().await.unwrap().is_empty());
+    // Another tag: the whole answer.
+    let res = get_with(app, path, "if-none-match", "\"h0000000000000000\"").await;
+    assert_eq!(res.status(), 200, "{path}");
+    tag
+}
+
+#[tokio::test]
+async fn every_public_read_revalidates_to_304() {
+    let app = spawn_app().await;
+    let id = app.published_ids()[0];
+    let year = chrono::Utc::now().format("%Y").to_string();
+    for path in [
+        "/api/v1/articles".to_string(),
+        format!("/api/v1/articles/{id}"),
+        "/api/v1/articles?q=%D9%88%D8%B2%D9%8A%D8%B1".to_string(),
+        "/api/v1/archive".to_string(),
+        format!("/api/v1/archive/{year}"),
+        "/api/v1/sections".to_string(),
+        "/api/v1/sections/politics".to_string(),
+        "/api/v1/tags".to_string(),
+        "/api/v1/authors".to_string(),
+        "/api/v1/most-viewed".to_string(),
+        format!("/api/v1/articles/{id}/comments"),
+    ] {
+        revalidates(&app, &path).await;
+    }
+}
+
+#[tokio::test]
+async fn an_edit_or_a_view_changes_the_tag() {
+    let app = spawn_app().await;
+    let editor = app.token(Role::Editor);
+    let id = app.published_ids()[0];
+    let path = format!("/api/v1/articles/{id}");
+    let first = revalidates(&app, &path).await;
+    // The public tag names the version: it serves as If-Match.
+    let etag = first.clone();
+    assert!(etag.starts_with("\"v1-h"), "{etag}");
+    app.send_json(
+        Call::new(Method::PATCH, path.clone())
+            .token(&editor)
+            .json(json!({"title": "عنوان جديد للخبر"}))
+            .if_match(etag),
+        200,
+    )
+    .await;
+    let res = get_with(&app, &path, "if-none-match", &first).await;
+    assert_eq!(res.status(), 200);
+    let second = header(&res, "etag").unwrap();
+    assert_ne!(first, second);
+    // A counted view changes `view_count`, so the tag too.
+    let res = app
+        .client
+        .post(format!("{}/api/v1/articles/{id}/views", app.address))
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = get_with(&app, &path, "if-none-match", &second).await;
+    assert_eq!(res.status(), 200);
+    // Editors' answers stay private, with the version's tag.
+    let res = app
+        .send(Call::new(Method::GET, path.clone()).token(&editor))
+        .await;
+    assert_eq!(header(&res, "cache-control").unwrap(), "private, no-store");
+    assert_eq!(header(&res, "etag").unwrap(), "\"v2\"");
+    // Errors are not cached.
+    let res = app.get("/api/v1/articles/99999999").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(header(&res, "cache-control").unwrap(), "no-store");
+}
+
+#[tokio::test]
+async fn answers_are_compressed_as_asked_and_small_ones_not() {
+    let app = spawn_app().await;
+    let path = "/api/v1/articles?per_page=50";
+    for (asked, got) in [
+        ("gzip", Some("gzip")),
+        ("br", Some("br")),
+        ("identity", None),
+    ] {
+        let res = get_with(&app, path, "accept-encoding", asked).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(header(&res, "content-encoding").as_deref(), got, "{asked}");
+        let vary: Vec<String> = res
+            .headers()
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_lowercase())
+            .collect();
+        assert!(
+            vary.iter().any(|v| v.contains("accept-encoding")),
+            "{asked}: {vary:?}"
+        );
+    }
+    // A small answer is sent as it is.
+    let res = get_with(&app, "/healthz", "accept-encoding", "gzip").await;
+    assert!(header(&res, "content-encoding").is_none());
+    // The tag is of the JSON, whatever the encoding: a gzip client revalidates.
+    let tag = header(&app.get(path).await, "etag").unwrap();
+    let res = app
+        .client
+        .get(format!("{}{}", app.address, path))
+        .header("accept-encoding", "gzip")
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 304);
+    assert!(header(&res, "content-encoding").is_none());
+}
