@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, VARY};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, VARY};
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 
@@ -66,6 +66,8 @@ struct Entry {
     /// The view counts in `body`, in order.
     holes: Vec<Hole>,
     etag: Option<HeaderValue>,
+    /// `Last-Modified` (an article's last edit), when the answer has one.
+    last_modified: Option<HeaderValue>,
     content_type: &'static str,
     /// The clock before the read began.
     stamp: u64,
@@ -227,7 +229,10 @@ impl ResponseCache {
         };
         Some(json_response(
             body,
-            entry.etag.clone(),
+            Validators {
+                etag: entry.etag.clone(),
+                last_modified: entry.last_modified.clone(),
+            },
             entry.content_type,
             "hit",
         ))
@@ -235,7 +240,6 @@ impl ResponseCache {
 
     /// Serialises `value`, remembers it under `key` (with its ETag and media
     /// type), and answers 200 with it.
-    #[allow(clippy::too_many_arguments)]
     pub fn store<T: serde::Serialize>(
         &self,
         ticket: Ticket,
@@ -245,8 +249,25 @@ impl ResponseCache {
         etag: Option<String>,
         content_type: &'static str,
     ) -> HttpResponse {
+        self.store_with_last_modified(ticket, key, scope, value, etag, None, content_type)
+    }
+
+    /// `store`, with the time of the content's last change, which is sent as
+    /// `Last-Modified` (HTTP date, whole seconds).
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_with_last_modified<T: serde::Serialize>(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        value: &T,
+        etag: Option<String>,
+        last_modified: Option<chrono::DateTime<chrono::Utc>>,
+        content_type: &'static str,
+    ) -> HttpResponse {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
+        let last_modified = last_modified.and_then(http_date);
         if let Some(cache) = &self.inner {
             let holes = || match &self.live_counts {
                 Some(_) => find_holes(&body, &scope),
@@ -260,6 +281,7 @@ impl ResponseCache {
                         holes,
                         body: body.clone(),
                         etag: etag.clone(),
+                        last_modified: last_modified.clone(),
                         content_type,
                         stamp: ticket.0,
                         scope,
@@ -267,8 +289,28 @@ impl ResponseCache {
                 );
             }
         }
-        json_response(body, etag, content_type, "miss")
+        json_response(
+            body,
+            Validators {
+                etag,
+                last_modified,
+            },
+            content_type,
+            "miss",
+        )
     }
+}
+
+/// `time` as an HTTP date (RFC 9110 §5.6.7), e.g. `Sat, 22 Aug 2020 09:30:00 GMT`.
+pub fn http_date(time: chrono::DateTime<chrono::Utc>) -> Option<HeaderValue> {
+    let date = actix_web::http::header::HttpDate::from(std::time::SystemTime::from(time));
+    HeaderValue::from_str(&date.to_string()).ok()
+}
+
+/// The validators an answer carries.
+struct Validators {
+    etag: Option<HeaderValue>,
+    last_modified: Option<HeaderValue>,
 }
 
 const VIEW_COUNT_KEY: &str = "\"view_count\":";
@@ -329,7 +371,7 @@ fn fill_holes(body: &Bytes, holes: &[Hole], live: impl Fn(i64) -> i64) -> Bytes 
 
 fn json_response(
     body: Bytes,
-    etag: Option<HeaderValue>,
+    validators: Validators,
     content_type: &'static str,
     state: &'static str,
 ) -> HttpResponse {
@@ -339,8 +381,11 @@ fn json_response(
         .insert_header((X_CACHE, HeaderValue::from_static(state)))
         // Token holders get another answer from the same URL.
         .insert_header((VARY, HeaderValue::from_static("authorization")));
-    if let Some(etag) = etag {
+    if let Some(etag) = validators.etag {
         builder.insert_header((ETAG, etag));
+    }
+    if let Some(time) = validators.last_modified {
+        builder.insert_header((LAST_MODIFIED, time));
     }
     builder.body(body)
 }

@@ -7,7 +7,8 @@ use std::hash::BuildHasher;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
-    HeaderMap, HeaderValue, AUTHORIZATION, CACHE_CONTROL, ETAG, IF_MATCH, IF_NONE_MATCH,
+    HeaderMap, HeaderValue, HttpDate, AUTHORIZATION, CACHE_CONTROL, ETAG, IF_MATCH,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
 };
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
@@ -97,7 +98,8 @@ fn send_small_as_is<B: MessageBody>(res: &mut actix_web::HttpResponse<B>) {
 
 /// Public reads (`GET /api/…` without `Authorization`, answered 200):
 /// `Cache-Control` for CDNs (unless the route set its own), a strong ETag of
-/// the body, and 304 without a body when `If-None-Match` names it. Runs
+/// the body, and 304 without a body when `If-None-Match` names it (or, without
+/// `If-None-Match`, when `If-Modified-Since` is not before `Last-Modified`). Runs
 /// inside compression, so the tag is of the JSON itself and a 304 is never
 /// compressed.
 pub async fn conditional_get(
@@ -117,6 +119,11 @@ pub async fn conditional_get(
         .get(IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let if_modified_since = req
+        .headers()
+        .get(IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<HttpDate>().ok());
     let cache_control = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.settings.public_cache_control.clone());
@@ -164,7 +171,19 @@ pub async fn conditional_get(
     if let Ok(value) = HeaderValue::from_str(&tag) {
         res.headers_mut().insert(ETAG, value);
     }
-    if if_none_match.is_some_and(|h| none_match_hits(&h, &tag)) {
+    // RFC 9110 §13.1.3: If-Modified-Since counts only without If-None-Match
+    // (the tag also follows counters; the date follows edits only).
+    let unmodified = match (&if_none_match, if_modified_since) {
+        (Some(header), _) => none_match_hits(header, &tag),
+        (None, Some(since)) => res
+            .headers()
+            .get(LAST_MODIFIED)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<HttpDate>().ok())
+            .is_some_and(|modified| modified <= since),
+        (None, None) => false,
+    };
+    if unmodified {
         let (head, _) = res.into_parts();
         let mut not_modified = head.set_body(BoxBody::new(()));
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;

@@ -406,8 +406,12 @@ impl Db {
         metrics::histogram!("khabar_db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
         let pool = self.pool.clone();
         let health = self.health.clone();
+        // The blocking thread logs inside the caller's span, so that its lines
+        // carry the request id too.
+        let span = tracing::Span::current();
         let joined = tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            let _entered = span.enter();
             let mut conn = match pool.get() {
                 Ok(conn) => conn,
                 Err(err) => {
@@ -415,7 +419,13 @@ impl Db {
                     return Err(DbCallError::Unavailable(err.to_string()));
                 }
             };
-            match f(&mut conn) {
+            let started = std::time::Instant::now();
+            let result = f(&mut conn);
+            tracing::debug!(
+                micros = started.elapsed().as_micros() as u64,
+                "database call"
+            );
+            match result {
                 Ok(value) => Ok(value),
                 Err(err) if err.is_connection_error() => {
                     health.mark_failure();

@@ -171,3 +171,81 @@ fn token_create_list_and_revoke_from_the_command_line() {
     let (ok, _, stderr) = run(&["token", "revoke", "99"]);
     assert!(!ok && stderr.contains("no token has id 99"), "{stderr}");
 }
+
+#[test]
+fn json_logs_carry_the_request_id_on_every_line_of_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/k.db", dir.path().display());
+    let seeded = Command::new(BIN)
+        .args(["--database-url", &url, "seed", "--articles", "3"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = dir.path().join("server.log");
+    let mut child = Command::new(BIN)
+        .args([
+            "--database-url",
+            &url,
+            "serve",
+            "--log-format",
+            "json",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        // Debug for khabar: the database call, logged on a blocking thread.
+        .env("RUST_LOG", "warn,khabar=debug")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while http_get(port, "/readyz").is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "no start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /api/v1/articles/1 HTTP/1.0\r\nHost: localhost\r\nX-Request-Id: trace-me-42\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+        assert!(response.contains("trace-me-42"), "echoed: {response}");
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let of_request: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["span"]["request_id"] == "trace-me-42")
+        .collect();
+    let messages: Vec<&str> = of_request
+        .iter()
+        .filter_map(|l| l["message"].as_str())
+        .collect();
+    // The request's own line, and the database call made on another thread.
+    assert!(messages.contains(&"request"), "{log}");
+    assert!(messages.contains(&"database call"), "{log}");
+    let request_line = of_request
+        .iter()
+        .find(|l| l["message"] == "request")
+        .unwrap();
+    assert_eq!(request_line["status"], 200, "{log}");
+    assert_eq!(request_line["span"]["path"], "/api/v1/articles/1", "{log}");
+}

@@ -156,3 +156,71 @@ async fn answers_are_compressed_as_asked_and_small_ones_not() {
     assert_eq!(res.status(), 304);
     assert!(header(&res, "content-encoding").is_none());
 }
+
+#[tokio::test]
+async fn articles_carry_last_modified_and_honour_if_modified_since() {
+    let app = spawn_app().await;
+    let editor = app.token(Role::Editor);
+    // A demo article, last edited long before this test (so an edit now is
+    // a later second).
+    let mut found = None;
+    for id in app.published_ids() {
+        let res = app.get(&format!("/api/v1/articles/{id}")).await;
+        let modified = header(&res, "last-modified").expect("an article has Last-Modified");
+        let when = chrono::DateTime::parse_from_rfc2822(&modified).expect("an HTTP date");
+        let body: serde_json::Value = res.json().await.unwrap();
+        let updated =
+            chrono::DateTime::parse_from_rfc3339(body["data"]["updated_at"].as_str().unwrap())
+                .unwrap();
+        // The article's last edit, to the second.
+        assert_eq!(when.timestamp(), updated.timestamp(), "{modified}");
+        if when < chrono::Utc::now() - chrono::Duration::days(1) {
+            found = Some((id, modified));
+            break;
+        }
+    }
+    let (id, modified) = found.expect("a demo article edited before today");
+    let path = format!("/api/v1/articles/{id}");
+    // Not modified since that time, nor since a later one.
+    let res = get_with(&app, &path, "if-modified-since", &modified).await;
+    assert_eq!(res.status(), 304);
+    assert_eq!(header(&res, "last-modified").unwrap(), modified);
+    assert!(header(&res, "etag").is_some());
+    assert!(res.bytes().await.unwrap().is_empty());
+    let res = get_with(
+        &app,
+        &path,
+        "if-modified-since",
+        "Fri, 01 Jan 2100 00:00:00 GMT",
+    )
+    .await;
+    assert_eq!(res.status(), 304);
+    // Modified since an earlier time; a malformed date is ignored.
+    for since in ["Sat, 01 Jan 2000 00:00:00 GMT", "yesterday"] {
+        let res = get_with(&app, &path, "if-modified-since", since).await;
+        assert_eq!(res.status(), 200, "{since}");
+    }
+    // If-None-Match wins: a tag that does not match means 200 whatever the date.
+    let res = app
+        .client
+        .get(format!("{}{}", app.address, path))
+        .header("if-modified-since", &modified)
+        .header("if-none-match", "\"h0000000000000000\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // An edit moves Last-Modified: the old date now gets the whole answer.
+    let tag = header(&app.get(&path).await, "etag").unwrap();
+    app.send_json(
+        Call::new(Method::PATCH, path.clone())
+            .token(&editor)
+            .json(json!({"title": "عنوان بعد التعديل"}))
+            .if_match(tag),
+        200,
+    )
+    .await;
+    let res = get_with(&app, &path, "if-modified-since", &modified).await;
+    assert_eq!(res.status(), 200);
+    assert_ne!(header(&res, "last-modified").unwrap(), modified);
+}

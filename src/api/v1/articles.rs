@@ -1,10 +1,10 @@
 //! `GET /articles` and `GET /articles/{id_or_slug}`.
 
-use actix_web::http::header::{CACHE_CONTROL, ETAG, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, ETAG, LAST_MODIFIED, LOCATION};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use crate::api::auth::Caller;
-use crate::api::cache::Scope;
+use crate::api::cache::{http_date, Scope};
 use crate::api::http_cache::etag;
 use crate::api::v1::dto::{
     encode_path_segment, ArticleDto, ArticleFields, EditorialArticleDto, List, ListLinks, ListMeta,
@@ -245,7 +245,11 @@ pub async fn answer_list(
                 (One<EditorialArticleDto> = "application/vnd.khabar.editorial+json"),
                 (One<ArticleFields> = "application/vnd.khabar.fields+json"),
             ),
-            headers(("ETag" = String, description = "The article's version, e.g. `\"v3\"`"))),
+            headers(
+                ("ETag" = String, description = "The article's version, e.g. `\"v3\"`; public answers add a hash of the body (`\"v3-h…\"`), which changes with the counters too"),
+                ("Last-Modified" = String, description = "The article's last edit (HTTP date); counters are not edits. `If-Modified-Since` is honoured when `If-None-Match` is absent"),
+            )),
+        (status = 304, description = "Not modified: `If-None-Match` names the current `ETag`, or (without it) `If-Modified-Since` is not before `Last-Modified`"),
         (status = 301, description = "The slug is an old one; `Location` is the article's current address",
             headers(("Location" = String, description = "The current address"))),
         (status = 400, description = "`fields` names an unknown field", body = Problem, content_type = "application/problem+json"),
@@ -314,7 +318,11 @@ pub async fn get_article(
             ),
             Some(fields) => (sparse(&dto, fields), FIELDS_MEDIA_TYPE),
         };
-        return Ok(HttpResponse::Ok()
+        let mut answer = HttpResponse::Ok();
+        if let Some(time) = http_date(dto.updated_at) {
+            answer.insert_header((LAST_MODIFIED, time));
+        }
+        return Ok(answer
             .content_type(media_type)
             .insert_header((ETAG, tag))
             .insert_header((CACHE_CONTROL, "private, no-store"))
@@ -322,16 +330,20 @@ pub async fn get_article(
     }
     let dto = ArticleDto::from_view(view, &state.settings, now);
     let shown = Scope::Article(dto.id);
+    // The last edit of the content; counters are not edits (the ETag
+    // follows those, and wins over If-Modified-Since).
+    let edited = Some(dto.updated_at);
     Ok(match fields {
-        None => state.responses.store(
+        None => state.responses.store_with_last_modified(
             ticket,
             cache_key,
             shown,
             &One { data: dto },
             Some(tag),
+            edited,
             "application/json",
         ),
-        Some(fields) => state.responses.store(
+        Some(fields) => state.responses.store_with_last_modified(
             ticket,
             cache_key,
             shown,
@@ -339,6 +351,7 @@ pub async fn get_article(
                 data: sparse(&dto, &fields),
             },
             Some(tag),
+            edited,
             FIELDS_MEDIA_TYPE,
         ),
     })
