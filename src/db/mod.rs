@@ -518,6 +518,17 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, DbSetupError> {
     applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
 }
 
+/// How many of this binary's migrations the database has not run (all of
+/// them when it holds no khabar schema). Creates diesel's bookkeeping table
+/// if it is missing, nothing else.
+pub fn pending_migrations(conn: &mut DbConnection) -> Result<usize, DbSetupError> {
+    let pending = match conn {
+        DbConnection::Postgres(pg) => pg.pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(lite) => lite.pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    pending.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
