@@ -87,7 +87,7 @@ pub enum How {
 /// One line of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCount {
-    /// Table (or "search index").
+    /// Table (or `search_index`).
     pub table: &'static str,
     /// Rows in the source.
     pub source: i64,
@@ -158,7 +158,7 @@ fn short(hash: &str) -> &str {
 }
 
 /// The report's name for the search index.
-const SEARCH_INDEX: &str = "search index";
+const SEARCH_INDEX: &str = "search_index";
 
 /// Why a copy did not happen or was rolled back.
 #[derive(Debug, thiserror::Error)]
