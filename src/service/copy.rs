@@ -67,7 +67,8 @@ const PIPELINE_KEY: &str = "search_pipeline";
 /// How far the copy is.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
-    /// The table being copied.
+    /// The table being copied, or the step after the rows (`indexes`,
+    /// `comparing`, `statistics`).
     pub table: &'static str,
     /// Rows copied so far, all tables together.
     pub done: u64,
@@ -178,6 +179,12 @@ pub enum CopyError {
          run `khabar --database-url <source> migrate` first"
     )]
     SourceSchema(usize),
+    /// A newer khabar migrated the source: this one would not see all of it.
+    #[error(
+        "the source database was migrated by a newer khabar ({0} migration(s) unknown to this \
+         one): copy it with that version"
+    )]
+    SourceNewer(usize),
     /// The target holds rows.
     #[error("the target database is not empty ({}): khabar copy only fills an empty database", list_rows(.0))]
     NotEmpty(Vec<(String, i64)>),
@@ -256,9 +263,12 @@ pub fn copy(
     target: &mut DbConnection,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<CopyReport, CopyError> {
-    let pending = db::pending_migrations(source)?;
-    if pending > 0 {
-        return Err(CopyError::SourceSchema(pending));
+    let schema = db::schema_state(source)?;
+    if schema.pending > 0 {
+        return Err(CopyError::SourceSchema(schema.pending));
+    }
+    if schema.unknown > 0 {
+        return Err(CopyError::SourceNewer(schema.unknown));
     }
     // Refused before anything is written, migrations included.
     let rows = occupied(target)?;
@@ -274,6 +284,17 @@ pub fn copy(
     maintenance::end_bulk_load(target)?;
     let report = copied?;
     // Once committed: one FTS5 segment, and the planner's statistics.
+    let rows = report
+        .tables
+        .iter()
+        .filter(|t| t.how == How::Copied)
+        .map(|t| t.target as u64)
+        .sum();
+    progress(Progress {
+        table: "statistics",
+        done: rows,
+        total: rows,
+    });
     search::merge_segments(target)?;
     maintenance::refresh_statistics(target)?;
     Ok(report)
@@ -324,10 +345,13 @@ fn load(
         maintenance::set_setting(target, PIPELINE_KEY, PIPELINE_VERSION)?;
     }
     // Derived: recounted from the copied articles' local days, as seeding does.
+    run.advance("archive_counts", 0);
     archive::rebuild_counts(target)?;
     let change_seq = repo::change_seq_high_water(source)?;
     repo::reset_sequences(target, change_seq)?;
+    run.advance("indexes", 0);
     maintenance::create_indexes(target, &indexes)?;
+    run.advance("comparing", 0);
 
     let mut tables = Vec::with_capacity(counts.len() + 2);
     for (table, n) in counts {

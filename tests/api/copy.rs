@@ -352,6 +352,50 @@ async fn a_target_with_rows_is_refused_and_left_alone() {
     // A missing SQLite source is not created.
     let (ok, _, stderr) = run_copy("sqlite:///nonexistent-dir/none.db", &target.database_url);
     assert!(!ok && stderr.contains("does not exist"), "{stderr}");
+    // A source that is not at this version's schema: not khabar's at all, …
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("blank.db");
+    std::fs::File::create(&blank).unwrap();
+    let (fresh_url, _pg_name, _fresh_dir) = fresh_database(false);
+    let (ok, _, stderr) = run_copy(&format!("sqlite://{}", blank.display()), &fresh_url);
+    assert!(
+        !ok && stderr.contains("migration(s) of this khabar version not run"),
+        "{stderr}"
+    );
+    // … or migrated by a newer khabar (this one would miss what it added).
+    source
+        .db
+        .run_blocking(|conn| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(
+                "INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')",
+            )
+            .execute(conn)
+        })
+        .unwrap()
+        .unwrap();
+    let (ok, _, stderr) = run_copy(&source.database_url, &fresh_url);
+    assert!(
+        !ok && stderr.contains("migrated by a newer khabar"),
+        "{stderr}"
+    );
+    // Refused before anything was written: not even the target's migrations ran.
+    let db = Db::connect(
+        &fresh_url,
+        &PoolSettings {
+            max_size: 1,
+            checkout_timeout: Duration::from_secs(5),
+        },
+        false,
+    )
+    .unwrap();
+    let tables = db
+        .run_blocking(|conn| {
+            khabar::repo::copy::existing_tables(conn, khabar::service::copy::COPIED_TABLES)
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(tables, Vec::<String>::new());
 }
 
 #[tokio::test]
