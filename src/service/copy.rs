@@ -443,35 +443,54 @@ impl Run<'_> {
             table: ArticleCopy::TABLE,
             source,
         };
-        let mut after = None;
-        loop {
-            let rows = ArticleCopy::load_after(source, after.as_ref(), BATCH).map_err(failed)?;
-            let Some(last) = rows.last() else { break };
-            after = Some(last.id);
-            let texts: Vec<(&str, &str, &str)> = rows
-                .iter()
-                .map(|a| (a.title.as_str(), a.summary.as_str(), a.body_text.as_str()))
-                .collect();
-            let docs = documents(&texts);
-            repo::insert_articles(target, &rows, &docs).map_err(failed)?;
-            if matches!(target, DbConnection::Sqlite(_)) {
-                let entries: Vec<search::IndexEntry> = rows
-                    .iter()
-                    .zip(&docs)
-                    .map(|(a, doc)| search::IndexEntry {
-                        id: a.id,
-                        key: search_key(a.published_at.unwrap_or(a.created_at), a.id),
-                        doc,
-                    })
-                    .collect();
-                search::write(target, &entries, &[]).map_err(failed)?;
+        // The source is read and the text pipeline run on a thread of
+        // their own, a batch or two ahead of the inserts: the target then
+        // writes while the next batch is being prepared.
+        std::thread::scope(|scope| -> Result<(), CopyError> {
+            let (batches, received) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                let mut after = None;
+                loop {
+                    let rows = match ArticleCopy::load_after(source, after.as_ref(), BATCH) {
+                        Ok(rows) => rows,
+                        Err(e) => {
+                            let _ = batches.send(Err(e));
+                            return;
+                        }
+                    };
+                    let Some(last) = rows.last() else { return };
+                    after = Some(last.id);
+                    let texts: Vec<(&str, &str, &str)> = rows
+                        .iter()
+                        .map(|a| (a.title.as_str(), a.summary.as_str(), a.body_text.as_str()))
+                        .collect();
+                    let docs = documents(&texts);
+                    let last_batch = rows.len() < BATCH as usize;
+                    // The receiver hangs up when an insert failed: stop.
+                    if batches.send(Ok((rows, docs))).is_err() || last_batch {
+                        return;
+                    }
+                }
+            });
+            for batch in received {
+                let (rows, docs) = batch.map_err(failed)?;
+                repo::insert_articles(target, &rows, &docs).map_err(failed)?;
+                if matches!(target, DbConnection::Sqlite(_)) {
+                    let entries: Vec<search::IndexEntry> = rows
+                        .iter()
+                        .zip(&docs)
+                        .map(|(a, doc)| search::IndexEntry {
+                            id: a.id,
+                            key: search_key(a.published_at.unwrap_or(a.created_at), a.id),
+                            doc,
+                        })
+                        .collect();
+                    search::write(target, &entries, &[]).map_err(failed)?;
+                }
+                self.advance(ArticleCopy::TABLE, rows.len());
             }
-            self.advance(ArticleCopy::TABLE, rows.len());
-            if rows.len() < BATCH as usize {
-                break;
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
