@@ -239,7 +239,8 @@ fn same_database(a: &DbTarget, b: &DbTarget) -> bool {
     }
 }
 
-/// Tables of `tables` that exist in `conn` and hold rows, with their counts.
+/// khabar's tables (but the replaced ones) that exist in `conn` and hold
+/// rows, with their counts.
 fn occupied(conn: &mut DbConnection) -> Result<Vec<(String, i64)>, diesel::result::Error> {
     let mut known: Vec<&'static str> = COPIED_TABLES.to_vec();
     known.extend_from_slice(REBUILT_TABLES);
