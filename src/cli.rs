@@ -37,6 +37,24 @@ pub enum Command {
     /// Manage API tokens (only their SHA-256 is stored).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy a whole site into an empty database (SQLite to PostgreSQL, or
+    /// back): every table with its ids, in one transaction on the target,
+    /// then a comparison of row counts and of the articles' versions.
+    /// `--database-url` is not used.
+    Copy(CopyArgs),
+}
+
+/// Settings of `khabar copy`.
+#[derive(Debug, Clone, Args)]
+pub struct CopyArgs {
+    /// The database to copy: sqlite://PATH or postgres://USER@HOST/DB (only read).
+    #[arg(long)]
+    pub from: String,
+
+    /// The empty database to fill: sqlite://PATH (created when missing) or
+    /// postgres://USER@HOST/DB (the database must exist). Its migrations run first.
+    #[arg(long)]
+    pub to: String,
 }
 
 /// `khabar token …`.

@@ -105,6 +105,50 @@ fn run(
         Command::Reindex => reindex(database),
         Command::Serve => serve(serve_args, database),
         Command::Token(command) => token(command, database),
+        Command::Copy(args) => copy(&args, database),
+    }
+}
+
+fn copy(args: &khabar::cli::CopyArgs, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
+    use khabar::service::copy::{self, CopyError};
+    khabar::db::set_sqlite_mmap_mb(database.sqlite_mmap_mb);
+    let started = std::time::Instant::now();
+    let (mut source, mut target) = copy::open(&args.from, &args.to).map_err(|e| e.to_string())?;
+    // Drawn on standard error when it is a terminal, hidden otherwise.
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} rows {msg} ({per_sec}, {eta} left)",
+        )
+        .map_err(|e| e.to_string())?
+        .progress_chars("=> "),
+    );
+    let copied = copy::copy(&mut source, &mut target, &mut |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+        bar.set_message(p.table);
+    });
+    bar.finish_and_clear();
+    match copied {
+        Ok(report) => {
+            print!("{}", report.render());
+            println!(
+                "copied {} rows in {:.1}s; the copy matches its source",
+                report
+                    .tables
+                    .iter()
+                    .filter(|t| t.how == copy::How::Copied)
+                    .map(|t| t.target)
+                    .sum::<i64>(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(CopyError::Mismatch(report)) => {
+            print!("{}", report.render());
+            Err(CopyError::Mismatch(report).to_string())
+        }
+        Err(e) => Err(e.to_string()),
     }
 }
 

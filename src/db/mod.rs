@@ -528,6 +528,49 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, DbSetupError> {
     applied.map_err(|e| DbSetupError::Migrate(e.to_string()))
 }
 
+/// How a database's schema stands against this binary's migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemaState {
+    /// This binary's migrations the database has not run (all of them when
+    /// it holds no khabar schema).
+    pub pending: usize,
+    /// Migrations the database has run that this binary does not know (a
+    /// newer khabar migrated it).
+    pub unknown: usize,
+}
+
+/// Compares the database's applied migrations with this binary's. Creates
+/// diesel's bookkeeping table if it is missing, nothing else.
+pub fn schema_state(conn: &mut DbConnection) -> Result<SchemaState, DbSetupError> {
+    use diesel::migration::MigrationSource;
+    fn compare<DB: diesel::backend::Backend>(
+        conn: &mut impl MigrationHarness<DB>,
+        source: &EmbeddedMigrations,
+    ) -> diesel::migration::Result<SchemaState>
+    where
+        EmbeddedMigrations: MigrationSource<DB>,
+    {
+        let known: Vec<String> = MigrationSource::<DB>::migrations(source)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+        let applied: Vec<String> = conn
+            .applied_migrations()?
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        Ok(SchemaState {
+            pending: known.iter().filter(|k| !applied.contains(k)).count(),
+            unknown: applied.iter().filter(|a| !known.contains(a)).count(),
+        })
+    }
+    let state = match conn {
+        DbConnection::Postgres(pg) => compare(pg, &POSTGRES_MIGRATIONS),
+        DbConnection::Sqlite(lite) => compare(lite, &SQLITE_MIGRATIONS),
+    };
+    state.map_err(|e| DbSetupError::Migrate(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,7 +175,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// View counts per article and local day (`yyyymmdd`), written by the
+    /// view flusher (see the migration 2026-12-04-000001_views).
+    article_views_daily (article_id, day) {
+        article_id -> BigInt,
+        day -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Flushed view batches, so a retried batch is applied once.
+    view_flush_batches (id) {
+        id -> Text,
+        applied_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The change feed: one row per article write, `seq` in commit order
+    /// (see the migration 2026-12-05-000002_changes).
+    article_changes (seq) {
+        seq -> BigInt,
+        article_id -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_views_daily -> articles (article_id));
+diesel::joinable!(article_changes -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(article_stats -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
@@ -200,4 +230,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     archive_counts,
     comments,
     idempotency_keys,
+    article_views_daily,
+    view_flush_batches,
+    article_changes,
 );

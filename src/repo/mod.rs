@@ -18,6 +18,7 @@ pub mod archive;
 pub mod articles;
 pub mod changes;
 pub mod comments;
+pub mod copy;
 pub mod listing;
 pub mod maintenance;
 pub mod revisions;

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod articles;
 pub mod changes;
 pub mod comments;
+pub mod copy;
 pub mod editorial;
 pub mod ops;
 pub mod revisions;

@@ -116,7 +116,8 @@ pub async fn spawn_beside(app: &TestApp, options: Spawn) -> TestApp {
     .await
 }
 
-async fn spawn_on(
+/// The app on a given database (`dir` keeps a temp SQLite file alive).
+pub async fn spawn_on(
     database_url: String,
     pg_database: Option<String>,
     dir: Option<tempfile::TempDir>,

@@ -6,6 +6,7 @@ mod auth;
 mod changes;
 mod cli;
 mod comments;
+mod copy;
 mod cors;
 mod editorial;
 mod errors;
