@@ -94,6 +94,26 @@ pub struct DatabaseArgs {
     #[arg(long, env = "KHABAR_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub pool_size: u32,
 
+    /// PostgreSQL read replicas (comma-separated URLs): public reads go to
+    /// them while they stream within `--replica-max-lag-ms`; writes and
+    /// every request with a token go to the primary.
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URL",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub database_replica_url: Vec<String>,
+
+    /// A replica further behind the primary than this many milliseconds is
+    /// taken out of rotation (reads go to the primary) until it catches up.
+    #[arg(long, env = "KHABAR_REPLICA_MAX_LAG_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(0..=86_400_000), global = true)]
+    pub replica_max_lag_ms: u64,
+
+    /// How often each replica's lag is measured, in milliseconds.
+    #[arg(long, env = "KHABAR_REPLICA_POLL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=60_000), global = true)]
+    pub replica_poll_ms: u64,
+
     /// Milliseconds a request waits for a database connection before it
     /// answers 503 Service Unavailable.
     #[arg(long, env = "KHABAR_DB_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(50..=600_000), global = true)]

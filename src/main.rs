@@ -253,7 +253,21 @@ fn token(command: TokenCommand, database: &khabar::cli::DatabaseArgs) -> Result<
 }
 
 fn serve(args: ServeArgs, database: &khabar::cli::DatabaseArgs) -> Result<(), String> {
-    let db = connect(database, true)?;
+    let replicas: Vec<String> = database
+        .database_replica_url
+        .iter()
+        .map(|url| url.trim().to_string())
+        .filter(|url| !url.is_empty())
+        .collect();
+    let db = connect(database, true)?
+        .with_replicas(
+            &replicas,
+            &khabar::db::replicas::ReplicaSettings {
+                max_lag: Duration::from_millis(database.replica_max_lag_ms),
+                poll: Duration::from_millis(database.replica_poll_ms),
+            },
+        )
+        .map_err(|e| e.to_string())?;
     if args.demo {
         let seeded = db
             .run_blocking(|conn| -> Result<bool, diesel::result::Error> {

@@ -114,15 +114,23 @@ pub async fn request_context(
     );
     let method = static_method(req.method());
     let started = Instant::now();
-    let result = context::scope(ctx, async move {
-        if let Err(wait) = take_from_budget(&req).await {
-            let refused = AppError::TooManyRequests(wait).error_response();
-            return Ok(req.into_response(refused).map_into_right_body());
-        }
-        next.call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body)
-    })
+    // Requests with a token (editors, moderators, partners) read from the
+    // primary: they see their own writes at once, whatever a replica's lag.
+    let token = req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION);
+    let result = context::scope(
+        ctx,
+        crate::db::replicas::reading_from_primary(token, async move {
+            if let Err(wait) = take_from_budget(&req).await {
+                let refused = AppError::TooManyRequests(wait).error_response();
+                return Ok(req.into_response(refused).map_into_right_body());
+            }
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
+        }),
+    )
     .instrument(span.clone())
     .await;
     let mut res = result?;

@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use crate::api::v1::dto::HealthDto;
+use crate::api::v1::dto::{HealthDto, ReplicaHealthDto};
 use crate::api::AppState;
 use crate::db::BackendKind;
 use crate::error::{AppError, Problem};
@@ -21,7 +21,8 @@ pub async fn healthz() -> HttpResponse {
         .body(r#"{"status":"ok"}"#)
 }
 
-/// Ready: the database answers a query.
+/// Ready: the primary database answers a query. Lists the read replicas
+/// with their state and lag, when there are any.
 #[utoipa::path(
     tag = "ops",
     responses(
@@ -32,7 +33,20 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let kind = state.db.kind();
-    state.db.read(service::ops::ready).await?;
+    // The primary decides readiness; replicas only report.
+    state.db.write(service::ops::ready).await?;
+    let replicas = state.db.replicas().all();
+    let replicas = (!replicas.is_empty()).then(|| {
+        replicas
+            .iter()
+            .map(|r| ReplicaHealthDto {
+                name: r.name.clone(),
+                state: r.state().as_str().into(),
+                lag_ms: r.lag_ms(),
+                reason: r.reason(),
+            })
+            .collect()
+    });
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(HealthDto {
@@ -44,5 +58,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
                 }
                 .into(),
             ),
+            replicas,
         }))
 }

@@ -1,6 +1,7 @@
 //! The database layer: one binary, two backends (SQLite embedded, PostgreSQL in
 //! production) behind one `DbConnection` enum and one r2d2 pool.
 
+pub mod replicas;
 pub mod schema;
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -296,6 +297,79 @@ pub struct Db {
     /// (measured: that futex storm cost more than the queries).
     permits: Arc<tokio::sync::Semaphore>,
     checkout_timeout: Duration,
+    /// Read replicas (none unless `DATABASE_REPLICA_URL` names some).
+    replicas: Arc<replicas::Replicas>,
+    /// The primary's URL when it is PostgreSQL (the replica poller's own
+    /// connection measures its WAL position and clock).
+    postgres_url: Option<Arc<str>>,
+}
+
+/// One try of a pooled call.
+enum Attempt<T, E, F> {
+    /// `f` ran (or panicked).
+    Done(Result<T, DbCallError<E>>),
+    /// No connection in time: `f` did not run and is handed back.
+    NoConnection(F, String),
+}
+
+/// Runs `f` on a connection of `pool` on the blocking thread pool.
+async fn run_pooled<T, E, F>(
+    pool: &r2d2::Pool<Manager>,
+    health: &Arc<Health>,
+    permits: &Arc<tokio::sync::Semaphore>,
+    checkout_timeout: Duration,
+    f: F,
+) -> Attempt<T, E, F>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static + IsConnectionError,
+{
+    let waiting = std::time::Instant::now();
+    let permit = match tokio::time::timeout(checkout_timeout, permits.clone().acquire_owned()).await
+    {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(closed)) => return Attempt::NoConnection(f, closed.to_string()),
+        Err(_) => {
+            return Attempt::NoConnection(
+                f,
+                format!("no database connection free within {checkout_timeout:?}"),
+            )
+        }
+    };
+    metrics::histogram!("khabar_db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+    let pool = pool.clone();
+    let health = health.clone();
+    // The blocking thread logs inside the caller's span, so that its lines
+    // carry the request id too.
+    let span = tracing::Span::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let _entered = span.enter();
+        let mut conn = match pool.get() {
+            Ok(conn) => conn,
+            Err(err) => {
+                health.mark_failure();
+                return Attempt::NoConnection(f, err.to_string());
+            }
+        };
+        let started = std::time::Instant::now();
+        let result = f(&mut conn);
+        tracing::debug!(
+            micros = started.elapsed().as_micros() as u64,
+            "database call"
+        );
+        Attempt::Done(match result {
+            Ok(value) => Ok(value),
+            Err(err) if err.is_connection_error() => {
+                health.mark_failure();
+                Err(DbCallError::Unavailable(err.connection_error_text()))
+            }
+            Err(err) => Err(DbCallError::Inner(err)),
+        })
+    })
+    .await;
+    joined.unwrap_or_else(|join| Attempt::Done(Err(DbCallError::Panicked(join.to_string()))))
 }
 
 /// Why a pooled call failed.
@@ -322,6 +396,10 @@ impl Db {
     ) -> Result<Self, DbSetupError> {
         let target = DbTarget::parse(url)?;
         let kind = target.kind();
+        let postgres_url = match &target {
+            DbTarget::Postgres(url) => Some(Arc::from(url.as_str())),
+            DbTarget::Sqlite(_) => None,
+        };
         let mut first = target.connect()?;
         if run_migrations {
             migrate(&mut first)?;
@@ -345,6 +423,8 @@ impl Db {
             kind,
             permits: Arc::new(tokio::sync::Semaphore::new(max_size as usize)),
             checkout_timeout: settings.checkout_timeout,
+            replicas: Arc::new(replicas::Replicas::default()),
+            postgres_url,
         })
     }
 
@@ -363,14 +443,95 @@ impl Db {
         self.kind
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool, for reads.
+    /// Runs `f` with a pooled connection on the blocking thread pool, for
+    /// reads: on a replica in rotation (see `replicas`), unless the request
+    /// reads from the primary (`reading_from_primary`) or there is none; a
+    /// replica that gives no connection hands the read to the primary.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, DbCallError<E>>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: Send + 'static + IsConnectionError,
     {
+        let f = match self.replicas.pick() {
+            Some(replica) if !replicas::primary_reads() => {
+                match run_pooled(
+                    &replica.pool,
+                    &replica.health,
+                    &replica.permits,
+                    self.checkout_timeout,
+                    f,
+                )
+                .await
+                {
+                    Attempt::Done(Err(DbCallError::Unavailable(why))) => {
+                        replica.take_out(&why);
+                        return Err(DbCallError::Unavailable(why));
+                    }
+                    Attempt::Done(result) => return result,
+                    Attempt::NoConnection(f, why) => {
+                        replica.take_out(&why);
+                        f
+                    }
+                }
+            }
+            _ => f,
+        };
         self.call(f).await
+    }
+
+    /// The read replicas and their state (empty without any).
+    pub fn replicas(&self) -> &replicas::Replicas {
+        &self.replicas
+    }
+
+    /// Adds read replicas (PostgreSQL only), with a thread that polls their
+    /// lag every `settings.poll`; they are in rotation once a poll finds
+    /// them streaming within `settings.max_lag`.
+    pub fn with_replicas(
+        mut self,
+        urls: &[String],
+        settings: &replicas::ReplicaSettings,
+    ) -> Result<Self, DbSetupError> {
+        if urls.is_empty() {
+            return Ok(self);
+        }
+        let primary_url = match &self.postgres_url {
+            Some(url) => url.to_string(),
+            None => {
+                return Err(DbSetupError::UnsupportedUrl(
+                    "DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL".into(),
+                ))
+            }
+        };
+        let mut list = Vec::new();
+        for url in urls {
+            let target = DbTarget::parse(url)?;
+            if target.kind() != BackendKind::Postgres {
+                return Err(DbSetupError::UnsupportedUrl(format!(
+                    "{url} (a replica is a PostgreSQL URL)"
+                )));
+            }
+            let health = Arc::new(Health::default());
+            let pool = r2d2::Pool::builder()
+                .max_size(self.pool.max_size())
+                .min_idle(Some(0))
+                .connection_timeout(self.checkout_timeout)
+                .test_on_check_out(true)
+                .build_unchecked(Manager {
+                    target,
+                    health: health.clone(),
+                });
+            list.push(replicas::Replica::new(
+                url,
+                pool,
+                health,
+                Arc::new(tokio::sync::Semaphore::new(self.pool.max_size() as usize)),
+            ));
+        }
+        self.replicas = Arc::new(replicas::Replicas::new(list));
+        replicas::spawn_poller(&self.replicas, primary_url, settings.clone());
+        Ok(self)
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, for writes.
@@ -389,53 +550,18 @@ impl Db {
         T: Send + 'static,
         E: Send + 'static + IsConnectionError,
     {
-        let waiting = std::time::Instant::now();
-        let permit =
-            match tokio::time::timeout(self.checkout_timeout, self.permits.clone().acquire_owned())
-                .await
-            {
-                Ok(Ok(permit)) => permit,
-                Ok(Err(closed)) => return Err(DbCallError::Unavailable(closed.to_string())),
-                Err(_) => {
-                    return Err(DbCallError::Unavailable(format!(
-                        "no database connection free within {:?}",
-                        self.checkout_timeout
-                    )))
-                }
-            };
-        metrics::histogram!("khabar_db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
-        let pool = self.pool.clone();
-        let health = self.health.clone();
-        // The blocking thread logs inside the caller's span, so that its lines
-        // carry the request id too.
-        let span = tracing::Span::current();
-        let joined = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let _entered = span.enter();
-            let mut conn = match pool.get() {
-                Ok(conn) => conn,
-                Err(err) => {
-                    health.mark_failure();
-                    return Err(DbCallError::Unavailable(err.to_string()));
-                }
-            };
-            let started = std::time::Instant::now();
-            let result = f(&mut conn);
-            tracing::debug!(
-                micros = started.elapsed().as_micros() as u64,
-                "database call"
-            );
-            match result {
-                Ok(value) => Ok(value),
-                Err(err) if err.is_connection_error() => {
-                    health.mark_failure();
-                    Err(DbCallError::Unavailable(err.connection_error_text()))
-                }
-                Err(err) => Err(DbCallError::Inner(err)),
-            }
-        })
-        .await;
-        joined.unwrap_or_else(|join| Err(DbCallError::Panicked(join.to_string())))
+        match run_pooled(
+            &self.pool,
+            &self.health,
+            &self.permits,
+            self.checkout_timeout,
+            f,
+        )
+        .await
+        {
+            Attempt::Done(result) => result,
+            Attempt::NoConnection(_, why) => Err(DbCallError::Unavailable(why)),
+        }
     }
 
     /// Runs `f` with a pooled connection on the current thread (CLI use).

@@ -49,6 +49,10 @@ pub struct Spawn {
     pub sqlite: bool,
     /// Changes the app's settings before it starts.
     pub settings: fn(&mut Settings),
+    /// Read replica URLs for the app's database URL (none by default).
+    pub replicas: fn(&str) -> Vec<String>,
+    /// Lag bound and poll interval of the replicas.
+    pub replica_settings: khabar::db::replicas::ReplicaSettings,
 }
 
 impl Default for Spawn {
@@ -60,6 +64,8 @@ impl Default for Spawn {
             cache_ttl: Duration::ZERO,
             sqlite: false,
             settings: |_| {},
+            replicas: |_| Vec::new(),
+            replica_settings: Default::default(),
         }
     }
 }
@@ -131,7 +137,12 @@ pub async fn spawn_on(
         },
         true,
     )
-    .expect("test database opens and migrates");
+    .expect("test database opens and migrates")
+    .with_replicas(
+        &(options.replicas)(&database_url),
+        &options.replica_settings,
+    )
+    .expect("replicas are PostgreSQL URLs");
     if let Some(n) = options.demo_articles {
         let seed_db = db.clone();
         tokio::task::spawn_blocking(move || {

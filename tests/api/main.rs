@@ -16,6 +16,7 @@ mod maintenance;
 mod ops;
 mod paging;
 mod rate_limits;
+mod replicas;
 mod search;
 mod taxonomy;
 mod views;

@@ -401,9 +401,10 @@ pub async fn post_comment(
     // A retry is answered before flood control: it makes nothing new.
     if let Some(idem) = &idempotency {
         let (key, not_before) = (idem.key.clone(), idem.expired_before);
+        // On the primary: a replica may not have the first answer yet.
         let stored = state
             .db
-            .read(move |conn| {
+            .write(move |conn| {
                 crate::repo::comments::find_key(conn, &key, not_before)
                     .map_err(crate::service::ServiceError::from)
             })

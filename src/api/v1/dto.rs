@@ -350,6 +350,27 @@ pub struct HealthDto {
     /// The database backend (`/readyz` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// Read replicas and their state (`/readyz` only, when there are any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Vec<ReplicaHealthDto>>,
+}
+
+/// A read replica, as the last lag poll found it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReplicaHealthDto {
+    /// `host:port/database` (never credentials).
+    #[schema(example = "127.0.0.1:5433/khabar")]
+    pub name: String,
+    /// `up` (in rotation), `lagging` (behind beyond the bound), `down`
+    /// (unreachable or not a replica) or `unknown` (not measured yet); only
+    /// `up` takes reads.
+    #[schema(example = "up")]
+    pub state: String,
+    /// Milliseconds behind the primary at the last poll, when measured.
+    pub lag_ms: Option<i64>,
+    /// Why it is out of rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// An article as editors see it: everything the public sees, plus its
