@@ -51,31 +51,49 @@ streaming() {
     [ "$(replica 'SELECT pg_is_in_recovery()' 2>/dev/null)" = "t" ]
 }
 
+wait_streaming() {
+  for _ in $(seq 1 "$1"); do
+    streaming && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+create() {
+  if [ -d "/etc/postgresql/$VERSION/$CLUSTER" ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" stop -m fast 2>/dev/null || true
+    pg_dropcluster "$VERSION" "$CLUSTER"
+  fi
+  pg_createcluster "$VERSION" "$CLUSTER" --port "$REPLICA_PORT" >/dev/null
+  # The same client authentication as the primary (trust on loopback here).
+  cp "$HBA" "/etc/postgresql/$VERSION/$CLUSTER/pg_hba.conf"
+  rm -rf "$DATA"
+  install -d -o postgres -g postgres -m 700 "$DATA"
+  runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
+    -D "$DATA" -R -X stream --checkpoint=fast
+}
+
 up() {
   ensure_primary
-  if [ ! -f "$DATA/standby.signal" ]; then
-    if [ -d "/etc/postgresql/$VERSION/$CLUSTER" ]; then
-      pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" stop 2>/dev/null || true
-      pg_dropcluster "$VERSION" "$CLUSTER"
+  if [ -f "$DATA/standby.signal" ]; then
+    if ! pg_isready -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
+      pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start || true
     fi
-    pg_createcluster "$VERSION" "$CLUSTER" --port "$REPLICA_PORT" >/dev/null
-    # The same client authentication as the primary (trust on loopback here).
-    cp "$HBA" "/etc/postgresql/$VERSION/$CLUSTER/pg_hba.conf"
-    rm -rf "$DATA"
-    install -d -o postgres -g postgres -m 700 "$DATA"
-    runuser -u postgres -- pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres \
-      -D "$DATA" -R -X stream --checkpoint=fast
-  fi
-  if ! pg_isready -q -h 127.0.0.1 -p "$REPLICA_PORT"; then
-    pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start
-  fi
-  for _ in $(seq 1 60); do
-    if streaming; then
+    if wait_streaming 20; then
       echo "replica streams on 127.0.0.1:$REPLICA_PORT"
       return
     fi
-    sleep 0.5
-  done
+    # Stopped for long, the primary may have recycled the WAL it needs (no
+    # replication slot, on purpose: a stopped replica must not make the
+    # primary keep WAL without end). Made anew from a fresh base backup.
+    echo "replica.sh: the existing replica does not stream; making it anew" >&2
+  fi
+  create
+  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$CLUSTER" start
+  if wait_streaming 60; then
+    echo "replica streams on 127.0.0.1:$REPLICA_PORT"
+    return
+  fi
   echo "replica.sh: the replica does not stream" >&2
   exit 1
 }
