@@ -244,6 +244,12 @@ pub struct ServeArgs {
     /// revalidates (`stale-while-revalidate`).
     #[arg(long, global = true, env = "KHABAR_HTTP_STALE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=86_400))]
     pub http_stale_secs: u32,
+
+    /// PostgreSQL: publish this node's writes and apply other nodes' through
+    /// `LISTEN/NOTIFY`, so that no node serves an edited, unpublished or
+    /// deleted article from its caches (`false` leaves only the cache TTL).
+    #[arg(long, global = true, env = "KHABAR_NODE_INVALIDATION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub node_invalidation: bool,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -377,6 +383,7 @@ impl Default for ServeArgs {
             cors_origins: Vec::new(),
             http_max_age_secs: 5,
             http_stale_secs: 30,
+            node_invalidation: true,
         }
     }
 }

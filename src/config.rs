@@ -33,6 +33,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `Cache-Control` of public reads, ready to send.
     pub public_cache_control: String,
+    /// Whether nodes on one PostgreSQL database tell each other of writes
+    /// (`api::invalidation`).
+    pub node_invalidation: bool,
 }
 
 /// Comment policy and abuse defences.
@@ -106,6 +109,7 @@ impl Settings {
                 "public, max-age={}, stale-while-revalidate={}",
                 args.http_max_age_secs, args.http_stale_secs
             ),
+            node_invalidation: args.node_invalidation,
         }
     }
 }

@@ -209,6 +209,12 @@ impl Application {
         crate::api::metrics::spawn_upkeep();
         let spec = crate::openapi::document();
         let route_table = web::Data::new(RouteTable::from_openapi(&spec));
+        // Nodes on one PostgreSQL database tell each other of writes.
+        let broadcast = db
+            .postgres_url()
+            .filter(|_| settings.node_invalidation)
+            .map(crate::api::invalidation::Broadcaster::start);
+        let node = broadcast.as_ref().map(|b| b.node());
         let state = web::Data::new(AppState {
             responses: ResponseCache::new(settings.cache_ttl, settings.cache_max_bytes)
                 .with_live_counts(views.clone()),
@@ -218,7 +224,11 @@ impl Application {
             comments,
             views: views.clone(),
             limits: limits.clone(),
+            broadcast,
         });
+        if let (Some(node), Some(url)) = (node, db.postgres_url()) {
+            crate::api::invalidation::listen(&state.clone().into_inner(), url, node);
+        }
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise
             // claim /api/v1/openapi.json and answer 404.

@@ -7,6 +7,7 @@ pub mod client;
 pub mod context;
 pub mod cors;
 pub mod http_cache;
+pub mod invalidation;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub views: Arc<crate::service::views::Views>,
     /// Rate limits per partner token and per anonymous reader.
     pub limits: Arc<rate_limit::RateLimits>,
+    /// Tells other nodes of this node's writes (PostgreSQL; `None` otherwise).
+    pub broadcast: Option<invalidation::Broadcaster>,
 }
 
 impl AppState {
@@ -44,6 +47,16 @@ impl AppState {
     /// before is served again (nor any list, when `lists_too`).
     pub fn article_changed(&self, id: i64, lists_too: bool) {
         self.responses.article_changed(id, lists_too);
+        self.tell_other_nodes(invalidation::Change::Article {
+            id,
+            lists: lists_too,
+        });
+    }
+
+    fn tell_other_nodes(&self, change: invalidation::Change) {
+        if let Some(broadcast) = &self.broadcast {
+            broadcast.send(change);
+        }
     }
 
     /// After an editorial write: the view counter learns at once whether
@@ -51,6 +64,7 @@ impl AppState {
     /// [`crate::service::views::CATCH_UP_EVERY`]). A failed read is only
     /// logged: the catch-up corrects it.
     pub async fn refresh_visibility(&self, id: i64) {
+        self.tell_other_nodes(invalidation::Change::Visibility(id));
         match self
             .db
             .read(move |conn| crate::repo::views::counter_row(conn, id))
@@ -67,6 +81,7 @@ impl AppState {
     /// After a new article: lists may show it.
     pub fn article_created(&self) {
         self.responses.lists_changed();
+        self.tell_other_nodes(invalidation::Change::Lists);
     }
 
     /// After a write to sections, tags or authors: names are reloaded and no
@@ -74,5 +89,6 @@ impl AppState {
     pub fn taxonomy_changed(&self) {
         self.taxonomy.invalidate();
         self.responses.everything_changed();
+        self.tell_other_nodes(invalidation::Change::Taxonomy);
     }
 }

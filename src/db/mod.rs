@@ -480,6 +480,11 @@ impl Db {
         self.call(f).await
     }
 
+    /// The primary's URL, when it is PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_deref()
+    }
+
     /// The read replicas and their state (empty without any).
     pub fn replicas(&self) -> &replicas::Replicas {
         &self.replicas

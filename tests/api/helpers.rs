@@ -158,6 +158,9 @@ pub async fn spawn_on(
         cache_ttl: options.cache_ttl,
         ..Settings::default()
     };
+    // Off unless a test turns it on: a listener per app would hold a
+    // connection of its own (tests/api/nodes.rs tests it).
+    settings.node_invalidation = false;
     (options.settings)(&mut settings);
     let app = Application::build(
         db.clone(),
