@@ -13,6 +13,7 @@ mod errors;
 mod helpers;
 mod http_caching;
 mod maintenance;
+mod nginx;
 mod nodes;
 mod ops;
 mod paging;
