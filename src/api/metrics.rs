@@ -177,11 +177,21 @@ pub async fn metrics_endpoint(
     let Some(handle) = handle() else {
         return Err(AppError::Internal("no metrics recorder".into()));
     };
-    let pool = state.db.pool_state();
-    metrics::gauge!("khabar_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
-    metrics::gauge!("khabar_db_pool_connections", "state" => "busy")
-        .set(f64::from(pool.connections.saturating_sub(pool.idle)));
-    metrics::gauge!("khabar_db_pool_max_connections").set(f64::from(pool.max));
+    let pools = std::iter::once(("primary".to_string(), state.db.pool_state())).chain(
+        state
+            .db
+            .replicas()
+            .all()
+            .iter()
+            .map(|r| (r.name.clone(), r.pool_state())),
+    );
+    for (name, pool) in pools {
+        metrics::gauge!("khabar_db_pool_connections", "pool" => name.clone(), "state" => "idle")
+            .set(f64::from(pool.idle));
+        metrics::gauge!("khabar_db_pool_connections", "pool" => name.clone(), "state" => "busy")
+            .set(f64::from(pool.connections.saturating_sub(pool.idle)));
+        metrics::gauge!("khabar_db_pool_max_connections", "pool" => name).set(f64::from(pool.max));
+    }
     metrics::gauge!("khabar_views_pending").set(state.views.pending() as f64);
     // The queue is read when scraped (one COUNT on the status index);
     // a database that does not answer leaves the last value.

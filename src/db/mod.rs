@@ -314,6 +314,7 @@ enum Attempt<T, E, F> {
 
 /// Runs `f` on a connection of `pool` on the blocking thread pool.
 async fn run_pooled<T, E, F>(
+    label: &'static str,
     pool: &r2d2::Pool<Manager>,
     health: &Arc<Health>,
     permits: &Arc<tokio::sync::Semaphore>,
@@ -337,7 +338,8 @@ where
             )
         }
     };
-    metrics::histogram!("khabar_db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+    metrics::histogram!("khabar_db_pool_wait_seconds", "pool" => label)
+        .record(waiting.elapsed().as_secs_f64());
     let pool = pool.clone();
     let health = health.clone();
     // The blocking thread logs inside the caller's span, so that its lines
@@ -456,6 +458,7 @@ impl Db {
         let f = match self.replicas.pick() {
             Some(replica) if !replicas::primary_reads() => {
                 match run_pooled(
+                    "replica",
                     &replica.pool,
                     &replica.health,
                     &replica.permits,
@@ -556,6 +559,7 @@ impl Db {
         E: Send + 'static + IsConnectionError,
     {
         match run_pooled(
+            "primary",
             &self.pool,
             &self.health,
             &self.permits,

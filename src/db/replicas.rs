@@ -112,6 +112,16 @@ impl Replica {
         Some(self.lag_ms.load(Ordering::Relaxed)).filter(|lag| *lag >= 0)
     }
 
+    /// The replica pool's connections.
+    pub fn pool_state(&self) -> super::PoolState {
+        let state = self.pool.state();
+        super::PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
     /// Why the replica is out of rotation.
     pub fn reason(&self) -> Option<String> {
         self.reason.lock().map(|r| r.clone()).unwrap_or_default()

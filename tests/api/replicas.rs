@@ -122,6 +122,16 @@ async fn reads_go_to_the_replica_and_fall_back_to_the_primary() {
     );
     assert_eq!(up["name"], name.as_str());
     replica_becomes(&tight, "up").await;
+    // Operators see each pool and the replica's state in /metrics.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for expected in [
+        format!("khabar_replica_in_rotation{{replica=\"{name}\"}} 1"),
+        format!("khabar_db_pool_max_connections{{pool=\"{name}\"}}"),
+        "khabar_db_pool_max_connections{pool=\"primary\"}".to_string(),
+        format!("khabar_replica_lag_seconds{{replica=\"{name}\"}}"),
+    ] {
+        assert!(metrics.contains(&expected), "{expected} in {metrics}");
+    }
 
     let editor = app.token(Role::Editor);
     let id = app.published_ids()[0];
