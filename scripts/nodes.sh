@@ -7,7 +7,7 @@
 #   KHABAR_BIN     the binary (default target/release/khabar)
 #   RUN_DIR        pid files, logs, the generated nginx.conf (default /tmp/khabar-nodes)
 #   NGINX_PORT     where nginx listens (default 8090)
-#   NODE_PORTS     the nodes' ports (default "8091 8092")
+#   NODE_PORTS     the nodes' ports (default "8091 8092"; one or more)
 # Extra environment (KHABAR_*) is passed on to the nodes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,14 @@ up() {
     echo $! >"$RUN_DIR/node$n.pid"
     wait_ready "$port"
   done
-  sed -e "s/server khabar1:8080/server 127.0.0.1:${PORTS[0]}/" \
-      -e "s/server khabar2:8080/server 127.0.0.1:${PORTS[1]}/" \
+  # The two upstream lines of deploy/nginx.conf become this run's nodes
+  # (one node: the second line goes; more: lines are added).
+  local servers="" port
+  for port in "${PORTS[@]}"; do
+    servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;\n"
+  done
+  sed -e "/server khabar2:8080/d" \
+      -e "s/^ *server khabar1:8080.*$/$servers/" \
       -e "s/listen 80;/listen 127.0.0.1:$NGINX_PORT;/" \
       deploy/nginx.conf >"$RUN_DIR/nginx.conf"
   nginx -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" \
