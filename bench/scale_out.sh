@@ -73,7 +73,10 @@ stop_all() {
 
 writers_start() { # writers_start BASE: edits, view beacons and comments
   local base=$1
-  KHABAR_BENCH_TOKEN=$TOKEN python3 bench/writer.py --base "$base" --rate 50 --lo 2 --hi 2000 \
+  # Each run edits ids of its own: the writer's first If-Match is version 1.
+  EDIT_LO=$((${EDIT_LO:-0} + 2000))
+  KHABAR_BENCH_TOKEN=$TOKEN python3 bench/writer.py --base "$base" --rate 50 \
+    --lo "$EDIT_LO" --hi $((EDIT_LO + 1999)) \
     --tag "scale" >"$WORK/writer.txt" 2>&1 &
   WRITERS=($!)
   KHABAR_MAX_ID=$MAX_ID wrk -t1 -c2 -d600s -s bench/view_post.lua "$base" >"$WORK/views.txt" 2>&1 &
@@ -81,9 +84,15 @@ writers_start() { # writers_start BASE: edits, view beacons and comments
   KHABAR_POST_ARTICLE=1 wrk -t1 -c1 -d600s -s bench/comment_post.lua "$base" >"$WORK/comments.txt" 2>&1 &
   WRITERS+=($!)
 }
-writers_stop() {
+writers_stop() { # -> WRITES: what the writer load did during the run
   for pid in "${WRITERS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
   for pid in "${WRITERS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local edits views comments
+  edits=$(grep -o 'rate=[0-9.]*' "$WORK/writer.txt" | head -n1 | cut -d= -f2)
+  views=$(grep '^KHABAR_RESULT ' "$WORK/views.txt" | sed -E 's/.* rps=([0-9.]+).*/\1/')
+  comments=$(grep '^KHABAR_RESULT ' "$WORK/comments.txt" | sed -E 's/.* rps=([0-9.]+).*/\1/')
+  WRITES="edits ${edits:-?}/s, beacons ${views:-?}/s, comments ${comments:-?}/s"
+  log "writer load: $WRITES"
 }
 
 read_load() { # read_load NAME BASE -> RPS, P99
@@ -104,6 +113,7 @@ writers_start http://127.0.0.1:8181
 read_load primary http://127.0.0.1:8181
 PRIMARY_RPS=$RPS PRIMARY_P99=$P99
 writers_stop
+PRIMARY_W=$WRITES
 stop_all
 start 8182 "$REPLICA"
 for _ in $(seq 1 50); do curl -fsS http://127.0.0.1:8182/readyz | grep -q '"state":"up"' && break; sleep 0.1; done
@@ -112,6 +122,7 @@ read_load replica http://127.0.0.1:8182
 REPLICA_RPS=$RPS REPLICA_P99=$P99
 READY=$(curl -fsS http://127.0.0.1:8182/readyz)
 writers_stop
+REPLICA_W=$WRITES
 stop_all
 
 # 2. nginx in front of one node, then of two.
@@ -125,12 +136,14 @@ writers_start http://127.0.0.1:8190
 read_load nginx-one http://127.0.0.1:8190
 ONE_RPS=$RPS ONE_P99=$P99
 writers_stop
+ONE_W=$WRITES
 nodes_down
 nodes_up "8191 8192"
 writers_start http://127.0.0.1:8190
 read_load nginx-two http://127.0.0.1:8190
 TWO_RPS=$RPS TWO_P99=$P99
 writers_stop
+TWO_W=$WRITES
 nodes_down
 
 cat <<EOF
@@ -138,12 +151,12 @@ cat <<EOF
 Scale-out, $ARTICLES articles, PostgreSQL, answer cache off, wrk -t2 -c$CONNECTIONS -d$DURATION,
 uniform random articles, beside 50 edits/s + view beacons (2 conns) + comments (1 conn):
 
-| reads | req/s | p99 ms | ratio |
-|---|---:|---:|---:|
-| one node, reads on the primary | $PRIMARY_RPS | $PRIMARY_P99 | 1.00× |
-| one node, public reads on the replica | $REPLICA_RPS | $REPLICA_P99 | $(ratio "$REPLICA_RPS" "$PRIMARY_RPS")× |
-| nginx → one node | $ONE_RPS | $ONE_P99 | 1.00× |
-| nginx → two nodes | $TWO_RPS | $TWO_P99 | $(ratio "$TWO_RPS" "$ONE_RPS")× |
+| reads | req/s | p99 ms | ratio | writer load beside it |
+|---|---:|---:|---:|---|
+| one node, reads on the primary | $PRIMARY_RPS | $PRIMARY_P99 | 1.00× | $PRIMARY_W |
+| one node, public reads on the replica | $REPLICA_RPS | $REPLICA_P99 | $(ratio "$REPLICA_RPS" "$PRIMARY_RPS")× | $REPLICA_W |
+| nginx → one node | $ONE_RPS | $ONE_P99 | 1.00× | $ONE_W |
+| nginx → two nodes | $TWO_RPS | $TWO_P99 | $(ratio "$TWO_RPS" "$ONE_RPS")× | $TWO_W |
 
 replica at the end of its run: $READY
 EOF
