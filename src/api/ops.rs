@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use crate::api::v1::dto::{HealthDto, ReplicaHealthDto};
+use crate::api::v1::dto::{HealthDto, PoolHealthDto};
 use crate::api::AppState;
 use crate::db::BackendKind;
 use crate::error::{AppError, Problem};
@@ -21,8 +21,9 @@ pub async fn healthz() -> HttpResponse {
         .body(r#"{"status":"ok"}"#)
 }
 
-/// Ready: the primary database answers a query. Lists the read replicas
-/// with their state and lag, when there are any.
+/// Ready: the primary database answers a query. On PostgreSQL, lists each
+/// pool (the primary, then every read replica) with its state, lag and
+/// connections.
 #[utoipa::path(
     tag = "ops",
     responses(
@@ -35,17 +36,30 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     let kind = state.db.kind();
     // The primary decides readiness; replicas only report.
     state.db.write(service::ops::ready).await?;
-    let replicas = state.db.replicas().all();
-    let replicas = (!replicas.is_empty()).then(|| {
-        replicas
-            .iter()
-            .map(|r| ReplicaHealthDto {
+    let primary = state.db.pool_state();
+    let pools = (kind == BackendKind::Postgres).then(|| {
+        std::iter::once(PoolHealthDto {
+            name: "primary".into(),
+            state: "up".into(),
+            lag_ms: Some(0),
+            reason: None,
+            connections: primary.connections,
+            idle: primary.idle,
+            max: primary.max,
+        })
+        .chain(state.db.replicas().all().iter().map(|r| {
+            let pool = r.pool_state();
+            PoolHealthDto {
                 name: r.name.clone(),
                 state: r.state().as_str().into(),
                 lag_ms: r.lag_ms(),
                 reason: r.reason(),
-            })
-            .collect()
+                connections: pool.connections,
+                idle: pool.idle,
+                max: pool.max,
+            }
+        }))
+        .collect()
     });
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
@@ -58,6 +72,6 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
                 }
                 .into(),
             ),
-            replicas,
+            pools,
         }))
 }

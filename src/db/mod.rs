@@ -448,15 +448,19 @@ impl Db {
     /// Runs `f` with a pooled connection on the blocking thread pool, for
     /// reads: on a replica in rotation (see `replicas`), unless the request
     /// reads from the primary (`reading_from_primary`) or there is none; a
-    /// replica that gives no connection hands the read to the primary.
+    /// replica that gives no connection, or loses it, is taken out of
+    /// rotation and the read runs again on the primary.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, DbCallError<E>>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Clone + Send + 'static,
         T: Send + 'static,
         E: Send + 'static + IsConnectionError,
     {
         let f = match self.replicas.pick() {
             Some(replica) if !replicas::primary_reads() => {
+                // Kept for the primary, should the replica fail under it
+                // (a read only, so running it again is harmless).
+                let again = f.clone();
                 match run_pooled(
                     "replica",
                     &replica.pool,
@@ -469,12 +473,12 @@ impl Db {
                 {
                     Attempt::Done(Err(DbCallError::Unavailable(why))) => {
                         replica.take_out(&why);
-                        return Err(DbCallError::Unavailable(why));
+                        again
                     }
                     Attempt::Done(result) => return result,
-                    Attempt::NoConnection(f, why) => {
+                    Attempt::NoConnection(_, why) => {
                         replica.take_out(&why);
-                        f
+                        again
                     }
                 }
             }

@@ -139,6 +139,11 @@ impl Replica {
             Ordering::Relaxed,
         );
         self.lag_ms.store(lag_ms.unwrap_or(-1), Ordering::Relaxed);
+        if state == ReplicaState::Down {
+            // Its pooled connections may be dead: checkouts ping them for a
+            // while, so that none is handed out when it is back.
+            self.health.mark_failure();
+        }
         if before != state {
             match &reason {
                 Some(why) => {

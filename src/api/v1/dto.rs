@@ -350,27 +350,35 @@ pub struct HealthDto {
     /// The database backend (`/readyz` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
-    /// Read replicas and their state (`/readyz` only, when there are any).
+    /// Each connection pool: the primary first, then every read replica
+    /// (`/readyz` only, on PostgreSQL).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replicas: Option<Vec<ReplicaHealthDto>>,
+    pub pools: Option<Vec<PoolHealthDto>>,
 }
 
-/// A read replica, as the last lag poll found it.
+/// A connection pool: the primary, or a read replica as the last lag poll
+/// found it.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReplicaHealthDto {
-    /// `host:port/database` (never credentials).
+pub struct PoolHealthDto {
+    /// `primary`, or a replica's `host:port/database` (never credentials).
     #[schema(example = "127.0.0.1:5433/khabar")]
     pub name: String,
-    /// `up` (in rotation), `lagging` (behind beyond the bound), `down`
-    /// (unreachable or not a replica) or `unknown` (not measured yet); only
-    /// `up` takes reads.
+    /// `up` (takes reads), `lagging` (behind beyond the bound), `down`
+    /// (unreachable or not a replica) or `unknown` (not measured yet). The
+    /// primary is `up` whenever `/readyz` answers 200.
     #[schema(example = "up")]
     pub state: String,
-    /// Milliseconds behind the primary at the last poll, when measured.
+    /// Milliseconds behind the primary at the last poll, when measured (0 for the primary).
     pub lag_ms: Option<i64>,
-    /// Why it is out of rotation.
+    /// Why a replica is out of rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Open connections.
+    pub connections: u32,
+    /// Of which idle.
+    pub idle: u32,
+    /// Most connections the pool opens.
+    pub max: u32,
 }
 
 /// An article as editors see it: everything the public sees, plus its
