@@ -28,7 +28,7 @@ use actix_web::HttpResponse;
 /// `X-Cache: hit|miss`, for operators and benchmarks.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
-/// Cached JSON bodies.
+/// Cached answers (JSON, or any body rendered beforehand).
 pub struct ResponseCache {
     inner: Option<moka::sync::Cache<String, Arc<Entry>>>,
     doorkeeper: Doorkeeper,
@@ -246,11 +246,39 @@ impl ResponseCache {
         content_type: &'static str,
     ) -> HttpResponse {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+        self.keep(ticket, key, scope, body, etag, content_type, true)
+    }
+
+    /// Remembers an answer already rendered (any media type, e.g. a feed's
+    /// XML) under `key`, and answers 200 with it. Such a body shows no view
+    /// counts: it is served as it was stored.
+    pub fn store_rendered(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        body: Bytes,
+        content_type: &'static str,
+    ) -> HttpResponse {
+        self.keep(ticket, key, scope, body, None, content_type, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn keep(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        body: Bytes,
+        etag: Option<String>,
+        content_type: &'static str,
+        has_counts: bool,
+    ) -> HttpResponse {
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
         if let Some(cache) = &self.inner {
             let holes = || match &self.live_counts {
-                Some(_) => find_holes(&body, &scope),
-                None => Some(Vec::new()),
+                Some(_) if has_counts => find_holes(&body, &scope),
+                _ => Some(Vec::new()),
             };
             // An answer whose counts cannot be told apart is not kept.
             if let Some(holes) = self.doorkeeper.seen_before(&key).then(holes).flatten() {

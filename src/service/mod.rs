@@ -6,6 +6,7 @@ pub mod articles;
 pub mod changes;
 pub mod comments;
 pub mod editorial;
+pub mod feeds;
 pub mod ops;
 pub mod revisions;
 pub mod search;
