@@ -405,6 +405,30 @@ mod tests {
     }
 
     #[test]
+    fn rendered_bodies_are_kept_with_their_media_type() {
+        let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
+        let rss = "application/rss+xml; charset=utf-8";
+        let xml = Bytes::from_static(b"<rss><view_count>1</view_count></rss>");
+        for _ in 0..2 {
+            let miss = cache.store_rendered(
+                cache.ticket(),
+                "/feed".into(),
+                Scope::List(vec![4]),
+                xml.clone(),
+                rss,
+            );
+            assert_eq!(miss.headers().get(CONTENT_TYPE).unwrap(), rss);
+        }
+        let hit = cache.get("/feed").expect("kept");
+        assert_eq!(hit.headers().get(CONTENT_TYPE).unwrap(), rss);
+        assert_eq!(hit.headers().get(X_CACHE).unwrap(), "hit");
+        assert!(hit.headers().get(ETAG).is_none());
+        // A list's invalidation applies to it as to any list.
+        cache.article_changed(4, false);
+        assert!(cache.get("/feed").is_none());
+    }
+
+    #[test]
     fn zero_ttl_disables() {
         let cache = ResponseCache::new(Duration::ZERO, 1 << 20);
         put(&cache, cache.ticket(), "/a", Scope::Article(1));

@@ -9,6 +9,7 @@ mod comments;
 mod cors;
 mod editorial;
 mod errors;
+mod feeds;
 mod helpers;
 mod http_caching;
 mod maintenance;

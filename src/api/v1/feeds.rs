@@ -542,9 +542,10 @@ fn is_xml_char(c: char) -> bool {
 }
 
 /// `text` without the characters XML 1.0 cannot carry (C0 controls other
-/// than tab and line ends, U+FFFE, U+FFFF): titles and names are checked for
-/// them when written, but an HTML body may still hold one, and one such
-/// character would make the whole document unreadable.
+/// than tab and line ends, U+FFFE, U+FFFF). The API refuses them in every
+/// field it writes, but a row written another way (an import, a manual
+/// fix) may hold one, and a single one would make the whole document
+/// unreadable to every subscriber.
 fn xml_safe(text: &str) -> String {
     if text.chars().all(is_xml_char) {
         text.to_string()

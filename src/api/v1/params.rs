@@ -721,6 +721,39 @@ mod tests {
     }
 
     #[test]
+    fn feed_queries_take_the_list_filters_and_a_limit() {
+        let p = FeedQuery::default().parse(chrono_tz::UTC).unwrap();
+        assert_eq!(p.limit, DEFAULT_FEED_ITEMS);
+        let p = FeedQuery {
+            section: Some("politics".into()),
+            author: Some("3".into()),
+            q: Some("وزير".into()),
+            limit: Some("100".into()),
+            ..Default::default()
+        }
+        .parse(chrono_tz::UTC)
+        .unwrap();
+        assert_eq!(
+            (p.section.as_deref(), p.author, p.limit),
+            (Some("politics"), Some(3), 100)
+        );
+        assert!(p.search.is_some());
+        let bad = FeedQuery {
+            limit: Some("101".into()),
+            author: Some("0".into()),
+            tag: Some(String::new()),
+            ..Default::default()
+        }
+        .parse(chrono_tz::UTC);
+        let mut fields: Vec<String> = match bad {
+            Err(AppError::InvalidParameters(v)) => v.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected invalid parameters, got {other:?}"),
+        };
+        fields.sort();
+        assert_eq!(fields, ["author", "limit", "tag"]);
+    }
+
+    #[test]
     fn the_cursor_pattern_is_the_domain_one() {
         // The literal in the attribute above must stay equal to the constant.
         assert_eq!(
