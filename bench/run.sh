@@ -44,6 +44,7 @@ T_WRITER_RATE=0.90   # the writer must reach >= this x WRITER_RATE (else the row
 T_MONTH_P99_MS=10    # archive_month
 T_CAL_P99_MS=20      # calendar
 T_SEARCH_P99_MS=50   # search_common
+T_FEED_P99_MS=20     # feeds (either cache setting)
 
 [[ $ARTICLES =~ ^[0-9]+$ ]] || die "ARTICLES must be a non-negative integer"
 [[ $CACHE == off || $CACHE == on || $CACHE == both ]] || die "CACHE must be off, on or both"
@@ -111,6 +112,7 @@ ENDPOINTS=(
   "tag_page|tag_page.lua|/|GET /api/v1/articles?tag=T, random tag; 1/2 page 1..$PAGES, 1/2 a random-depth cursor"
   "section_page|section_page.lua|/|GET /api/v1/articles?section=S, random section; 1/2 page 1..$PAGES, 1/2 a random-depth cursor"
   "deep_cursor|deep_cursor.lua|/|GET /api/v1/articles?per_page=$PER_PAGE&cursor=n<micros>_999999999, micros uniform over the corpus"
+  "feeds|feeds.lua|/|GET /api/v1/feeds/{rss,atom,json} (50 items with bodies): 1/2 the site, 1/4 ?section=S, 1/4 ?tag=T"
 )
 
 OVERALL_FAIL=0
@@ -217,6 +219,10 @@ read_pass() {
         else
           target="report (p99<${t_p99}ms cache off)"
         fi
+        ;;
+      feeds)
+        target="p99<${T_FEED_P99_MS}ms"
+        lt "$M_P99" "$T_FEED_P99_MS" || why+=" p99"
         ;;
       *) target="report" ;;
     esac

@@ -51,6 +51,7 @@ Writes need `Authorization: Bearer khb_…` (see the `bearer` scheme); edits and
         (name = "comments", description = "Reader comments: the public thread of an article and posting to it"),
         (name = "moderation", description = "Moderating comments (role moderator or admin)"),
         (name = "tokens", description = "API tokens (role admin)"),
+        (name = "feeds", description = "RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds of the latest published articles, with the filters of the article list"),
         (name = "syndication", description = "The change feed for partners mirroring the archive (role partner or admin)"),
         (name = "sections", description = "Sections of the site"),
         (name = "tags", description = "Tags"),

@@ -28,7 +28,7 @@ use actix_web::HttpResponse;
 /// `X-Cache: hit|miss`, for operators and benchmarks.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
-/// Cached JSON bodies.
+/// Cached answers (JSON, or any body rendered beforehand).
 pub struct ResponseCache {
     inner: Option<moka::sync::Cache<String, Arc<Entry>>>,
     doorkeeper: Doorkeeper,
@@ -266,12 +266,40 @@ impl ResponseCache {
         content_type: &'static str,
     ) -> HttpResponse {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+        self.keep(ticket, key, scope, body, etag, content_type, true)
+    }
+
+    /// Remembers an answer already rendered (any media type, e.g. a feed's
+    /// XML) under `key`, and answers 200 with it. Such a body shows no view
+    /// counts: it is served as it was stored.
+    pub fn store_rendered(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        body: Bytes,
+        content_type: &'static str,
+    ) -> HttpResponse {
+        self.keep(ticket, key, scope, body, None, content_type, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn keep(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        body: Bytes,
+        etag: Option<String>,
+        content_type: &'static str,
+        has_counts: bool,
+    ) -> HttpResponse {
         let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
         let last_modified = last_modified.and_then(http_date);
         if let Some(cache) = &self.inner {
             let holes = || match &self.live_counts {
-                Some(_) => find_holes(&body, &scope),
-                None => Some(Vec::new()),
+                Some(_) if has_counts => find_holes(&body, &scope),
+                _ => Some(Vec::new()),
             };
             // An answer whose counts cannot be told apart is not kept.
             if let Some(holes) = self.doorkeeper.seen_before(&key).then(holes).flatten() {
@@ -419,6 +447,30 @@ mod tests {
         assert_eq!(hit.headers().get(ETAG).unwrap(), "\"v1\"");
         std::thread::sleep(Duration::from_millis(80));
         assert!(cache.get("/a").is_none(), "entries expire after the TTL");
+    }
+
+    #[test]
+    fn rendered_bodies_are_kept_with_their_media_type() {
+        let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
+        let rss = "application/rss+xml; charset=utf-8";
+        let xml = Bytes::from_static(b"<rss><view_count>1</view_count></rss>");
+        for _ in 0..2 {
+            let miss = cache.store_rendered(
+                cache.ticket(),
+                "/feed".into(),
+                Scope::List(vec![4]),
+                xml.clone(),
+                rss,
+            );
+            assert_eq!(miss.headers().get(CONTENT_TYPE).unwrap(), rss);
+        }
+        let hit = cache.get("/feed").expect("kept");
+        assert_eq!(hit.headers().get(CONTENT_TYPE).unwrap(), rss);
+        assert_eq!(hit.headers().get(X_CACHE).unwrap(), "hit");
+        assert!(hit.headers().get(ETAG).is_none());
+        // A list's invalidation applies to it as to any list.
+        cache.article_changed(4, false);
+        assert!(cache.get("/feed").is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod comments;
 pub mod copy;
 pub mod editorial;
+pub mod feeds;
 pub mod ops;
 pub mod revisions;
 pub mod search;

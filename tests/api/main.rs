@@ -10,6 +10,7 @@ mod copy;
 mod cors;
 mod editorial;
 mod errors;
+mod feeds;
 mod helpers;
 mod http_caching;
 mod maintenance;

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod comments;
 pub mod dto;
 pub mod editorial;
+pub mod feeds;
 pub mod links;
 pub mod params;
 pub mod responses;
@@ -59,5 +60,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(comments::moderation_queue)
         .service(comments::bulk_moderate)
         .service(views::most_viewed)
-        .service(changes::list_changes);
+        .service(changes::list_changes)
+        .service(feeds::rss_feed)
+        .service(feeds::atom_feed)
+        .service(feeds::json_feed);
 }

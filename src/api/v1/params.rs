@@ -179,6 +179,50 @@ pub struct ArticleListQuery {
     pub to: Option<String>,
 }
 
+/// Most items of a feed.
+pub const MAX_FEED_ITEMS: u32 = 100;
+/// Items of a feed unless `limit` says otherwise.
+pub const DEFAULT_FEED_ITEMS: u32 = 50;
+
+/// Query of the feeds (`GET /feeds/rss`, `/feeds/atom`, `/feeds/json`): the
+/// filters of `GET /articles`, and how many items.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// Only articles of this section (slug, e.g. `politics`). An unknown section gives an empty feed.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "politics")]
+    pub section: Option<String>,
+    /// Only articles with this tag (slug, e.g. `iran`). An unknown tag gives an empty feed.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "iran")]
+    pub tag: Option<String>,
+    /// Only articles credited to this author (id).
+    #[param(value_type = Option<i64>, minimum = 1, example = 3)]
+    pub author: Option<String>,
+    /// Only articles matching this search, as `q` of `GET /articles`
+    /// (Arabic-aware; at most 200 characters and 20 words). Items stay
+    /// newest first: a feed is chronological.
+    #[param(value_type = Option<String>, min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]+$", example = "وزير الدفاع")]
+    pub q: Option<String>,
+    /// Most items, 1 to 100 (default 50): the latest published.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 50)]
+    pub limit: Option<String>,
+}
+
+/// Parsed feed query.
+#[derive(Debug, Clone)]
+pub struct FeedParams {
+    /// Section slug.
+    pub section: Option<String>,
+    /// Tag slug.
+    pub tag: Option<String>,
+    /// Author id.
+    pub author: Option<i64>,
+    /// The parsed search.
+    pub search: Option<SearchQuery>,
+    /// Most items.
+    pub limit: u32,
+}
+
 /// Query of plain paged collections (`GET /sections`, `GET /tags`).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -391,6 +435,50 @@ impl PageQuery {
             per_page,
             include_total,
         })
+    }
+}
+
+impl FeedQuery {
+    /// Parses and validates with the rules of `GET /articles`; every bad
+    /// field is reported at once.
+    pub fn parse(self, tz: chrono_tz::Tz) -> Result<FeedParams, AppError> {
+        let mut errors = Errors::default();
+        let list = ArticleListQuery {
+            section: self.section,
+            tag: self.tag,
+            author: self.author,
+            q: self.q,
+            // Chronological, with or without a search.
+            sort: Some("newest".into()),
+            ..Default::default()
+        }
+        .parse(tz);
+        let list = match list {
+            Ok(list) => Some(list),
+            Err(AppError::InvalidParameters(bad)) => {
+                errors.0.extend(bad);
+                None
+            }
+            Err(other) => return Err(other),
+        };
+        let limit = match integer(&mut errors, "limit", self.limit.as_deref()) {
+            None => DEFAULT_FEED_ITEMS,
+            Some(n) if (1..=u64::from(MAX_FEED_ITEMS)).contains(&n) => n as u32,
+            Some(_) => {
+                errors.push(range_error("limit", 1, u64::from(MAX_FEED_ITEMS)));
+                DEFAULT_FEED_ITEMS
+            }
+        };
+        match list {
+            Some(list) => errors.finish(FeedParams {
+                section: list.section,
+                tag: list.tag,
+                author: list.author,
+                search: list.search,
+                limit,
+            }),
+            None => Err(AppError::InvalidParameters(errors.0)),
+        }
     }
 }
 
@@ -630,6 +718,39 @@ mod tests {
         let p = ArticleListQuery::default().parse(chrono_tz::UTC).unwrap();
         assert_eq!((p.page, p.per_page, p.include_total), (1, 20, false));
         assert_eq!(p.order, KeysetOrder::Newest);
+    }
+
+    #[test]
+    fn feed_queries_take_the_list_filters_and_a_limit() {
+        let p = FeedQuery::default().parse(chrono_tz::UTC).unwrap();
+        assert_eq!(p.limit, DEFAULT_FEED_ITEMS);
+        let p = FeedQuery {
+            section: Some("politics".into()),
+            author: Some("3".into()),
+            q: Some("وزير".into()),
+            limit: Some("100".into()),
+            ..Default::default()
+        }
+        .parse(chrono_tz::UTC)
+        .unwrap();
+        assert_eq!(
+            (p.section.as_deref(), p.author, p.limit),
+            (Some("politics"), Some(3), 100)
+        );
+        assert!(p.search.is_some());
+        let bad = FeedQuery {
+            limit: Some("101".into()),
+            author: Some("0".into()),
+            tag: Some(String::new()),
+            ..Default::default()
+        }
+        .parse(chrono_tz::UTC);
+        let mut fields: Vec<String> = match bad {
+            Err(AppError::InvalidParameters(v)) => v.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected invalid parameters, got {other:?}"),
+        };
+        fields.sort();
+        assert_eq!(fields, ["author", "limit", "tag"]);
     }
 
     #[test]
