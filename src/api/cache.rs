@@ -266,7 +266,18 @@ impl ResponseCache {
         content_type: &'static str,
     ) -> HttpResponse {
         let body = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
-        self.keep(ticket, key, scope, body, etag, content_type, true)
+        self.keep(
+            ticket,
+            key,
+            scope,
+            body,
+            Validators {
+                etag: etag.and_then(|t| HeaderValue::from_str(&t).ok()),
+                last_modified: last_modified.and_then(http_date),
+            },
+            content_type,
+            true,
+        )
     }
 
     /// Remembers an answer already rendered (any media type, e.g. a feed's
@@ -280,7 +291,18 @@ impl ResponseCache {
         body: Bytes,
         content_type: &'static str,
     ) -> HttpResponse {
-        self.keep(ticket, key, scope, body, None, content_type, false)
+        self.keep(
+            ticket,
+            key,
+            scope,
+            body,
+            Validators {
+                etag: None,
+                last_modified: None,
+            },
+            content_type,
+            false,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -290,12 +312,14 @@ impl ResponseCache {
         key: String,
         scope: Scope,
         body: Bytes,
-        etag: Option<String>,
+        validators: Validators,
         content_type: &'static str,
         has_counts: bool,
     ) -> HttpResponse {
-        let etag = etag.and_then(|t| HeaderValue::from_str(&t).ok());
-        let last_modified = last_modified.and_then(http_date);
+        let Validators {
+            etag,
+            last_modified,
+        } = validators;
         if let Some(cache) = &self.inner {
             let holes = || match &self.live_counts {
                 Some(_) if has_counts => find_holes(&body, &scope),
