@@ -543,8 +543,10 @@ impl Views {
         let began = crate::service::now();
         upkeep.last_catch_up = Some(Instant::now());
         let since = upkeep.caught_up_from.unwrap_or(began) - CATCH_UP_MARGIN;
+        // From the primary: a lagging replica would miss rows written in the
+        // margin, and its stored counts may be older than our own flushes.
         let rows = db
-            .read(move |conn| repo::changed_since(conn, since))
+            .write(move |conn| repo::changed_since(conn, since))
             .await
             .map_err(|e| e.to_string())?;
         self.load(&rows);
