@@ -68,10 +68,7 @@ impl TokenInfo {
 pub fn validate_name(name: &str) -> Result<String, String> {
     let too_long = name.chars().count() > MAX_NAME_CHARS;
     let name = name.trim();
-    if name.is_empty()
-        || too_long
-        || name.chars().any(char::is_control)
-    {
+    if name.is_empty() || too_long || name.chars().any(char::is_control) {
         return Err(format!(
             "a token name is 1 to {MAX_NAME_CHARS} characters without control characters"
         ));
