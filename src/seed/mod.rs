@@ -6,7 +6,6 @@ pub mod corpus;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
-use diesel::Connection;
 
 use crate::db::DbConnection;
 use crate::domain::article::TextDirection;
@@ -176,7 +175,10 @@ fn load(
     timezone: chrono_tz::Tz,
     now: NaiveDateTime,
 ) -> Result<SeedReport, diesel::result::Error> {
-    conn.transaction(|conn| -> Result<SeedReport, diesel::result::Error> {
+    // BEGIN IMMEDIATE on SQLite: a deferred transaction that reads first
+    // fails at once with "database is locked" when it upgrades to write
+    // beside another connection, instead of waiting on busy_timeout.
+    crate::db::write_transaction(conn, |conn| -> Result<SeedReport, diesel::result::Error> {
         let mut report = SeedReport::default();
         let section_ids = ensure_taxonomy(conn, now)?;
         report.seed_article_id = insert_seed_article(conn, now, timezone)?;

@@ -12,7 +12,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::NaiveDateTime;
-use diesel::Connection;
 
 use crate::db::DbConnection;
 use crate::domain::FieldError;
@@ -113,7 +112,9 @@ pub fn log_due_articles(
     conn: &mut DbConnection,
     now: NaiveDateTime,
 ) -> Result<usize, ServiceError> {
-    conn.transaction(|conn| {
+    // Reads, then writes: BEGIN IMMEDIATE on SQLite, so it waits for another
+    // writer instead of failing when it upgrades.
+    crate::db::write_transaction(conn, |conn| {
         let until = maintenance::setting(conn, DUE_UNTIL_KEY)?
             .and_then(|text| NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S%.f").ok())
             .unwrap_or(chrono::DateTime::UNIX_EPOCH.naive_utc());
