@@ -66,6 +66,9 @@ struct Entry {
     /// The view counts in `body`, in order.
     holes: Vec<Hole>,
     etag: Option<HeaderValue>,
+    /// A hash of the body without its view counts: with the live counts it
+    /// gives the answer's ETag without touching the body (see `answer_tag`).
+    template_hash: u64,
     /// `Last-Modified` (an article's last edit), when the answer has one.
     last_modified: Option<HeaderValue>,
     content_type: &'static str,
@@ -73,7 +76,70 @@ struct Entry {
     stamp: u64,
     /// What the answer shows.
     scope: Scope,
+    /// The body compressed, kept for the tag it was made for (the counts it
+    /// shows): a hot answer is compressed once, not on every hit.
+    compressed: std::sync::Mutex<Vec<Compressed>>,
 }
+
+/// One compressed form of an entry's body.
+struct Compressed {
+    coding: Coding,
+    tag: HeaderValue,
+    body: Bytes,
+}
+
+/// The content codings kept compressed, as `actix_web::middleware::Compress`
+/// would choose them (it leaves an answer that names its coding alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Brotli,
+    Gzip,
+}
+
+impl Coding {
+    /// What `req` accepts, negotiated as `Compress` does; `None`: identity.
+    fn negotiate(req: &actix_web::HttpRequest) -> Option<Coding> {
+        use actix_web::http::header::{AcceptEncoding, Encoding, Header};
+        let accepted = AcceptEncoding::parse(req).ok()?;
+        let supported = [Encoding::brotli(), Encoding::gzip(), Encoding::identity()];
+        match accepted.negotiate(supported.iter())? {
+            e if e == Encoding::brotli() => Some(Coding::Brotli),
+            e if e == Encoding::gzip() => Some(Coding::Gzip),
+            _ => None,
+        }
+    }
+
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Coding::Brotli => "br",
+            Coding::Gzip => "gzip",
+        })
+    }
+
+    /// `body` compressed. Brotli at quality 5 and gzip at level 6: more than
+    /// `Compress` spends per answer (3 and 1), since it is done once per
+    /// version of an answer.
+    fn compress(self, body: &[u8]) -> Bytes {
+        use std::io::Write;
+        let mut out = Vec::with_capacity(body.len() / 3);
+        match self {
+            Coding::Brotli => {
+                let mut writer = brotli::CompressorWriter::new(&mut out, 32 * 1024, 5, 22);
+                let _ = writer.write_all(body);
+            }
+            Coding::Gzip => {
+                let mut writer =
+                    flate2::write::GzEncoder::new(&mut out, flate2::Compression::new(6));
+                let _ = writer.write_all(body);
+                let _ = writer.finish();
+            }
+        }
+        Bytes::from(out)
+    }
+}
+
+/// Bodies smaller than this are sent as they are (as `api::http_cache` does).
+const MIN_COMPRESSED_BYTES: usize = 1024;
 
 /// What an answer shows, and so which writes make it stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,8 +198,9 @@ impl ResponseCache {
             moka::sync::Cache::builder()
                 .time_to_live(ttl)
                 .max_capacity(max_bytes)
+                // Half the body again for its compressed forms, made later.
                 .weigher(|key: &String, entry: &Arc<Entry>| {
-                    u32::try_from(key.len() + entry.body.len()).unwrap_or(u32::MAX)
+                    u32::try_from(key.len() + entry.body.len() * 3 / 2).unwrap_or(u32::MAX)
                 })
                 .build()
         });
@@ -219,23 +286,87 @@ impl ResponseCache {
 
     /// A 200 answer from the cache, if there is a fresh one.
     pub fn get(&self, key: &str) -> Option<HttpResponse> {
+        self.lookup(key, None, None)
+    }
+
+    /// The cached answer to `req` (keyed by its path and query): 304 without
+    /// a body when its `If-None-Match` names the answer's tag, which is
+    /// decided from the stored hash and the live view counts before the body
+    /// is filled in; else 200, if there is a fresh answer.
+    pub fn answer(&self, req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+        let if_none_match = req
+            .headers()
+            .get(actix_web::http::header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok());
+        self.lookup(
+            &req.uri().to_string(),
+            if_none_match,
+            Coding::negotiate(req),
+        )
+    }
+
+    fn lookup(
+        &self,
+        key: &str,
+        if_none_match: Option<&str>,
+        coding: Option<Coding>,
+    ) -> Option<HttpResponse> {
         let entry = self.inner.as_ref()?.get(key)?;
         if !self.is_fresh(&entry) {
             return None;
         }
-        let body = match (&self.live_counts, entry.holes.is_empty()) {
-            (Some(views), false) => fill_holes(&entry.body, &entry.holes, |id| views.live(id)),
-            _ => entry.body.clone(),
+        let counts: Vec<i64> = match &self.live_counts {
+            Some(views) => entry.holes.iter().map(|h| views.live(h.article)).collect(),
+            None => Vec::new(),
         };
-        Some(json_response(
-            body,
-            Validators {
-                etag: entry.etag.clone(),
-                last_modified: entry.last_modified.clone(),
-            },
-            entry.content_type,
-            "hit",
-        ))
+        let tag = answer_tag(entry.etag.as_ref(), entry.template_hash, &counts);
+        let validators = Validators {
+            etag: Some(tag),
+            last_modified: entry.last_modified.clone(),
+        };
+        if let Some(header) = if_none_match {
+            if validators
+                .etag
+                .as_ref()
+                .and_then(|t| t.to_str().ok())
+                .is_some_and(|tag| crate::api::http_cache::none_match_hits(header, tag))
+            {
+                return Some(not_modified(validators));
+            }
+        }
+        let tag = validators.etag.clone().expect("a hit has a tag");
+        let compressed = coding
+            .filter(|_| entry.body.len() >= MIN_COMPRESSED_BYTES)
+            .map(|coding| {
+                let kept = entry.compressed.lock().ok().and_then(|kept| {
+                    kept.iter()
+                        .find(|c| c.coding == coding && c.tag == tag)
+                        .map(|c| c.body.clone())
+                });
+                let body = kept.unwrap_or_else(|| {
+                    let body = coding.compress(&entry.filled(&counts));
+                    if let Ok(mut kept) = entry.compressed.lock() {
+                        kept.retain(|c| c.coding != coding);
+                        kept.push(Compressed {
+                            coding,
+                            tag: tag.clone(),
+                            body: body.clone(),
+                        });
+                    }
+                    body
+                });
+                (coding, body)
+            });
+        Some(match compressed {
+            Some((coding, body)) => {
+                let mut res = json_response(body, validators, entry.content_type, "hit");
+                let headers = res.headers_mut();
+                headers.insert(actix_web::http::header::CONTENT_ENCODING, coding.header());
+                headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+                res
+            }
+            None => json_response(entry.filled(&counts), validators, entry.content_type, "hit"),
+        })
     }
 
     /// Serialises `value`, remembers it under `key` (with its ETag and media
@@ -320,23 +451,48 @@ impl ResponseCache {
             etag,
             last_modified,
         } = validators;
-        if let Some(cache) = &self.inner {
-            let holes = || match &self.live_counts {
-                Some(_) if has_counts => find_holes(&body, &scope),
-                _ => Some(Vec::new()),
-            };
-            // An answer whose counts cannot be told apart is not kept.
-            if let Some(holes) = self.doorkeeper.seen_before(&key).then(holes).flatten() {
+        let holes = match &self.live_counts {
+            Some(_) if has_counts => find_holes(&body, &scope),
+            _ => Some(Vec::new()),
+        };
+        // The same tag a hit computes: the template's hash and the counts
+        // this body shows. An answer whose counts cannot be told apart gets
+        // none here (the middleware hashes its bytes) and is not kept.
+        let hashed = holes.map(|holes| {
+            let template = template_hash(&body, &holes);
+            let counts: Vec<i64> = holes
+                .iter()
+                .map(|h| {
+                    std::str::from_utf8(&body[h.start..h.end])
+                        .ok()
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0)
+                })
+                .collect();
+            (
+                holes,
+                template,
+                answer_tag(etag.as_ref(), template, &counts),
+            )
+        });
+        let tag = hashed
+            .as_ref()
+            .map(|(_, _, tag)| tag.clone())
+            .or(etag.clone());
+        if let (Some(cache), Some((holes, template_hash, _))) = (&self.inner, hashed) {
+            if self.doorkeeper.seen_before(&key) {
                 cache.insert(
                     key,
                     Arc::new(Entry {
                         holes,
                         body: body.clone(),
-                        etag: etag.clone(),
+                        etag,
+                        template_hash,
                         last_modified: last_modified.clone(),
                         content_type,
                         stamp: ticket.0,
                         scope,
+                        compressed: Default::default(),
                     }),
                 );
             }
@@ -344,13 +500,78 @@ impl ResponseCache {
         json_response(
             body,
             Validators {
-                etag,
+                etag: tag,
                 last_modified,
             },
             content_type,
             "miss",
         )
     }
+}
+
+impl Entry {
+    /// The body with these counts in its holes.
+    fn filled(&self, counts: &[i64]) -> Bytes {
+        if counts.is_empty() {
+            self.body.clone()
+        } else {
+            fill_holes(&self.body, &self.holes, counts)
+        }
+    }
+}
+
+/// A hash of `body` without the numbers in `holes` (foldhash with a fixed
+/// seed: stable across processes, so every node gives one answer one tag).
+fn template_hash(body: &[u8], holes: &[Hole]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = TAG_HASH.build_hasher();
+    let mut at = 0;
+    for hole in holes {
+        hasher.write_usize(hole.start - at);
+        hasher.write(&body[at..hole.start]);
+        at = hole.end;
+    }
+    hasher.write(&body[at..]);
+    hasher.finish()
+}
+
+const TAG_HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x6b68_6162_6172);
+
+/// The strong ETag of an answer: `"h…"`, or `"v7-h…"` for an article (its
+/// version in front, for `If-Match`), from the template's hash and the view
+/// counts the body shows, so a new count is a new tag.
+fn answer_tag(version: Option<&HeaderValue>, template: u64, counts: &[i64]) -> HeaderValue {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = TAG_HASH.build_hasher();
+    hasher.write_u64(template);
+    for count in counts {
+        hasher.write_i64(*count);
+    }
+    let hash = hasher.finish();
+    let tag = match version
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix('"')?.strip_suffix('"'))
+    {
+        Some(version) => format!("\"{version}-h{hash:016x}\""),
+        None => format!("\"h{hash:016x}\""),
+    };
+    HeaderValue::from_str(&tag).expect("a tag is ASCII")
+}
+
+/// 304 Not Modified with the validators of the answer it stands for.
+fn not_modified(validators: Validators) -> HttpResponse {
+    let mut builder = HttpResponse::NotModified();
+    builder
+        .insert_header((X_CACHE, HeaderValue::from_static("hit")))
+        .insert_header((VARY, HeaderValue::from_static("authorization")));
+    if let Some(etag) = validators.etag {
+        builder.insert_header((ETAG, etag));
+    }
+    if let Some(time) = validators.last_modified {
+        builder.insert_header((LAST_MODIFIED, time));
+    }
+    builder.finish()
 }
 
 /// `time` as an HTTP date (RFC 9110 §5.6.7), e.g. `Sat, 22 Aug 2020 09:30:00 GMT`.
@@ -407,14 +628,14 @@ fn find_holes(body: &[u8], scope: &Scope) -> Option<Vec<Hole>> {
     )
 }
 
-/// `body` with each hole's number replaced by `live(article)`.
-fn fill_holes(body: &Bytes, holes: &[Hole], live: impl Fn(i64) -> i64) -> Bytes {
+/// `body` with each hole's number replaced by its count in `counts`.
+fn fill_holes(body: &Bytes, holes: &[Hole], counts: &[i64]) -> Bytes {
     use std::io::Write;
     let mut out = Vec::with_capacity(body.len() + holes.len() * 4);
     let mut at = 0;
-    for hole in holes {
+    for (hole, count) in holes.iter().zip(counts) {
         out.extend_from_slice(&body[at..hole.start]);
-        let _ = write!(out, "{}", live(hole.article));
+        let _ = write!(out, "{count}");
         at = hole.end;
     }
     out.extend_from_slice(&body[at..]);
@@ -468,7 +689,8 @@ mod tests {
         put(&cache, cache.ticket(), "/a", Scope::Article(1));
         let hit = cache.get("/a").expect("fresh entry");
         assert_eq!(hit.headers().get(X_CACHE).unwrap(), "hit");
-        assert_eq!(hit.headers().get(ETAG).unwrap(), "\"v1\"");
+        let tag = hit.headers().get(ETAG).unwrap().to_str().unwrap();
+        assert!(tag.starts_with("\"v1-h"), "{tag}");
         std::thread::sleep(Duration::from_millis(80));
         assert!(cache.get("/a").is_none(), "entries expire after the TTL");
     }
@@ -491,7 +713,7 @@ mod tests {
         let hit = cache.get("/feed").expect("kept");
         assert_eq!(hit.headers().get(CONTENT_TYPE).unwrap(), rss);
         assert_eq!(hit.headers().get(X_CACHE).unwrap(), "hit");
-        assert!(hit.headers().get(ETAG).is_none());
+        assert!(hit.headers().get(ETAG).is_some());
         // A list's invalidation applies to it as to any list.
         cache.article_changed(4, false);
         assert!(cache.get("/feed").is_none());
@@ -545,7 +767,8 @@ mod tests {
         assert_eq!(holes.len(), 2);
         assert_eq!(holes[0].article, 3);
         assert_eq!(&body[holes[0].start..holes[0].end], b"12");
-        let filled = fill_holes(&Bytes::from_static(body), &holes, |id| id * 1000);
+        let counts: Vec<i64> = holes.iter().map(|h| h.article * 1000).collect();
+        let filled = fill_holes(&Bytes::from_static(body), &holes, &counts);
         let value: serde_json::Value = serde_json::from_slice(&filled).unwrap();
         assert_eq!(value["data"][0]["view_count"], 3000);
         assert_eq!(value["data"][0]["title"], "\"view_count\":9");
@@ -578,5 +801,115 @@ mod tests {
             cache.get("/a").is_some(),
             "a read after the write is cached"
         );
+    }
+
+    #[test]
+    fn a_hit_is_revalidated_before_its_body_is_made_and_tags_agree_with_misses() {
+        let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
+        let miss = cache.store(
+            cache.ticket(),
+            "/a".into(),
+            Scope::Article(1),
+            &serde_json::json!({"data": 1}),
+            Some("\"v1\"".into()),
+            JSON,
+        );
+        let tag = miss.headers().get(ETAG).unwrap().clone();
+        assert!(tag.to_str().unwrap().starts_with("\"v1-h"));
+        put(&cache, cache.ticket(), "/a", Scope::Article(1));
+        let request = |inm: Option<&str>| {
+            let mut req = actix_web::test::TestRequest::get().uri("/a");
+            if let Some(inm) = inm {
+                req = req.insert_header(("if-none-match", inm));
+            }
+            req.to_http_request()
+        };
+        // `put` stored the same body and version: the same tag, hit or miss.
+        let hit = cache.answer(&request(None)).expect("cached");
+        assert_eq!(hit.status(), 200);
+        assert_eq!(hit.headers().get(ETAG).unwrap(), &tag);
+        let revalidated = cache
+            .answer(&request(Some(tag.to_str().unwrap())))
+            .expect("cached");
+        assert_eq!(revalidated.status(), 304);
+        assert_eq!(revalidated.headers().get(ETAG).unwrap(), &tag);
+        let other = cache.answer(&request(Some("\"v1-h0\""))).unwrap();
+        assert_eq!(other.status(), 200);
+        // Another body under the same version: another tag.
+        let changed = cache.store(
+            cache.ticket(),
+            "/b".into(),
+            Scope::Article(1),
+            &serde_json::json!({"data": 2}),
+            Some("\"v1\"".into()),
+            JSON,
+        );
+        assert_ne!(changed.headers().get(ETAG).unwrap(), &tag);
+    }
+
+    #[test]
+    fn tags_follow_the_counts_and_not_only_the_template() {
+        let holes = |body: &[u8]| find_holes(body, &Scope::Article(1)).unwrap();
+        let a = br#"{"view_count":12,"t":"x"}"#;
+        let b = br#"{"view_count":13,"t":"x"}"#;
+        let c = br#"{"view_count":12,"t":"y"}"#;
+        let (ha, hb, hc) = (holes(a), holes(b), holes(c));
+        assert_eq!(template_hash(a, &ha), template_hash(b, &hb));
+        assert_ne!(template_hash(a, &ha), template_hash(c, &hc));
+        let t = template_hash(a, &ha);
+        assert_ne!(answer_tag(None, t, &[12]), answer_tag(None, t, &[13]));
+        assert_eq!(answer_tag(None, t, &[12]), answer_tag(None, t, &[12]));
+    }
+
+    #[test]
+    fn a_hit_is_compressed_once_per_tag() {
+        use actix_web::body::MessageBody;
+        let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
+        let big = serde_json::json!({"data": "خبر ".repeat(1000)});
+        for _ in 0..2 {
+            cache.store(
+                cache.ticket(),
+                "/big".into(),
+                Scope::Article(1),
+                &big,
+                None,
+                JSON,
+            );
+        }
+        let body = |coding| {
+            let res = cache.lookup("/big", None, coding).expect("cached");
+            let encoding = res
+                .headers()
+                .get(actix_web::http::header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_string());
+            (encoding, res.into_body().try_into_bytes().unwrap())
+        };
+        let (encoding, first) = body(Some(Coding::Gzip));
+        assert_eq!(encoding.as_deref(), Some("gzip"));
+        let (_, again) = body(Some(Coding::Gzip));
+        assert_eq!(first.as_ptr(), again.as_ptr(), "the kept bytes");
+        let (encoding, brotli) = body(Some(Coding::Brotli));
+        assert_eq!(encoding.as_deref(), Some("br"));
+        assert_ne!(first, brotli);
+        let (encoding, plain) = body(None);
+        assert_eq!(encoding, None);
+        assert_eq!(plain, serde_json::to_vec(&big).unwrap());
+        // Small answers are left to the middleware (which sends them as they are).
+        let small = serde_json::json!({"data": 1});
+        for _ in 0..2 {
+            cache.store(
+                cache.ticket(),
+                "/small".into(),
+                Scope::Article(2),
+                &small,
+                None,
+                JSON,
+            );
+        }
+        let res = cache.lookup("/small", None, Some(Coding::Gzip)).unwrap();
+        assert!(res
+            .headers()
+            .get(actix_web::http::header::CONTENT_ENCODING)
+            .is_none());
     }
 }

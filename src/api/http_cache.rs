@@ -128,7 +128,9 @@ pub async fn conditional_get(
         .app_data::<web::Data<AppState>>()
         .map(|s| s.settings.public_cache_control.clone());
     let res = next.call(req).await?;
-    if res.status() != StatusCode::OK {
+    // A 304 comes from the answer cache, which compared the tag itself.
+    let status = res.status();
+    if status != StatusCode::OK && status != StatusCode::NOT_MODIFIED {
         return Ok(res.map_into_boxed_body());
     }
     let (req, mut res) = res.into_parts();
@@ -136,6 +138,9 @@ pub async fn conditional_get(
         if !res.headers().contains_key(CACHE_CONTROL) {
             res.headers_mut().insert(CACHE_CONTROL, value);
         }
+    }
+    if status == StatusCode::NOT_MODIFIED {
+        return Ok(ServiceResponse::new(req, res.map_into_boxed_body()));
     }
     let private = res
         .headers()
@@ -154,17 +159,24 @@ pub async fn conditional_get(
             ))
         }
     };
-    // An article's answer keeps its version in front (`"v7-h…"`), so that
-    // `If-Match` still works with it; the hash follows its live counters.
-    let version = res
+    // The answer cache gives its answers their final tag (`"h…"`, or an
+    // article's `"v7-h…"`: the version in front, so that `If-Match` works
+    // with it). Other answers get a hash of their bytes, after the version
+    // when the handler set one.
+    let given = res
         .headers()
         .get(ETAG)
         .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix("\"v")?.strip_suffix('"').map(str::to_string))
-        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
-    let tag = match version {
-        Some(v) => format!("\"v{v}-{}", body_etag(&bytes).trim_start_matches('"')),
-        None => body_etag(&bytes),
+        .and_then(|t| t.strip_prefix('"')?.strip_suffix('"'))
+        .map(str::to_string);
+    let tag = match given {
+        Some(t) if t.starts_with('h') || t.contains("-h") => format!("\"{t}\""),
+        Some(t)
+            if t.len() > 1 && t.starts_with('v') && t[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("\"{t}-{}", body_etag(&bytes).trim_start_matches('"'))
+        }
+        _ => body_etag(&bytes),
     };
     let mut res = res.set_body(BoxBody::new(bytes));
     send_small_as_is(&mut res);

@@ -5,7 +5,9 @@ use khabar::domain::role::Role;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Call, TestApp};
+use std::time::Duration;
+
+use crate::helpers::{spawn_app, spawn_beside, spawn_with, Call, Spawn, TestApp};
 
 fn header(res: &reqwest::Response, name: &str) -> Option<String> {
     res.headers()
@@ -223,4 +225,132 @@ async fn articles_carry_last_modified_and_honour_if_modified_since() {
     let res = get_with(&app, &path, "if-modified-since", &modified).await;
     assert_eq!(res.status(), 200);
     assert_ne!(header(&res, "last-modified").unwrap(), modified);
+}
+
+#[tokio::test]
+async fn cached_answers_revalidate_from_the_cache_with_the_tags_of_uncached_ones() {
+    let cached = spawn_with(Spawn {
+        demo_articles: Some(5),
+        cache_ttl: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
+    let uncached = spawn_beside(&cached, Spawn::default()).await;
+    let id = cached.published_ids()[0];
+    let article = format!("/api/v1/articles/{id}");
+    let list = "/api/v1/articles?per_page=50".to_string();
+    for path in [&article, &list] {
+        // Miss, miss (admitted), hit: one tag, the one a node without the
+        // cache gives (tags do not depend on where an answer came from).
+        let mut tags = Vec::new();
+        for expected in ["miss", "miss", "hit"] {
+            let res = cached.get(path).await;
+            assert_eq!(header(&res, "x-cache").unwrap(), expected, "{path}");
+            tags.push(header(&res, "etag").unwrap());
+        }
+        tags.push(header(&uncached.get(path).await, "etag").unwrap());
+        assert!(tags.iter().all(|t| *t == tags[0]), "{path}: {tags:?}");
+        // The cache answers 304 itself, with the CDN's Cache-Control.
+        let res = get_with(&cached, path, "if-none-match", &tags[0]).await;
+        assert_eq!(res.status(), 304, "{path}");
+        assert_eq!(header(&res, "x-cache").unwrap(), "hit");
+        assert_eq!(header(&res, "etag").unwrap(), tags[0]);
+        assert!(header(&res, "cache-control").unwrap().starts_with("public"));
+        assert!(res.bytes().await.unwrap().is_empty());
+    }
+    let tag_of = |res: &reqwest::Response| header(res, "etag").unwrap();
+    let before = (
+        tag_of(&cached.get(&article).await),
+        tag_of(&cached.get(&list).await),
+    );
+    // A counted view changes the live count a hit shows, and so its tag.
+    let res = cached
+        .client
+        .post(format!("{}{article}/views", cached.address))
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for (path, old) in [(&article, &before.0), (&list, &before.1)] {
+        let res = get_with(&cached, path, "if-none-match", old).await;
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(header(&res, "x-cache").unwrap(), "hit", "{path}");
+        assert_ne!(&tag_of(&res), old, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
+    use std::io::Read;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(30),
+        cache_ttl: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
+    let id = app.published_ids()[0];
+    let path = "/api/v1/articles?per_page=50";
+    let decode = |coding: &str, bytes: &[u8]| -> serde_json::Value {
+        let mut out = Vec::new();
+        match coding {
+            "gzip" => flate2::read::GzDecoder::new(bytes)
+                .read_to_end(&mut out)
+                .unwrap(),
+            "br" => brotli::Decompressor::new(bytes, 4096)
+                .read_to_end(&mut out)
+                .unwrap(),
+            other => panic!("{other}"),
+        };
+        serde_json::from_slice(&out).unwrap()
+    };
+    let count_of = |page: &serde_json::Value| {
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()["view_count"]
+            .clone()
+    };
+    app.get(path).await;
+    app.get(path).await;
+    let plain: serde_json::Value = app.get(path).await.json().await.unwrap();
+    for round in 0..2 {
+        for coding in ["gzip", "br"] {
+            // Twice: the first hit compresses and keeps, the second reuses.
+            for _ in 0..2 {
+                let res = get_with(&app, path, "accept-encoding", coding).await;
+                assert_eq!(header(&res, "x-cache").unwrap(), "hit");
+                assert_eq!(header(&res, "content-encoding").unwrap(), coding);
+                let vary: Vec<_> = res.headers().get_all("vary").iter().collect();
+                assert!(
+                    vary.iter()
+                        .any(|v| v.to_str().unwrap() == "accept-encoding"),
+                    "{vary:?}"
+                );
+                let page = decode(coding, &res.bytes().await.unwrap());
+                if round == 0 {
+                    assert_eq!(page, plain, "{coding}");
+                } else {
+                    assert_eq!(count_of(&page), count_of(&plain).as_i64().unwrap() + 1);
+                }
+            }
+        }
+        // A counted view: the kept compressed forms are of the old count.
+        let res = app
+            .client
+            .post(format!("{}/api/v1/articles/{id}/views", app.address))
+            .header(
+                "user-agent",
+                "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
 }

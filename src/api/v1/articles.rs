@@ -75,7 +75,7 @@ pub async fn answer_list(
     // Editors' answers are never shared through the answer cache.
     let cache_key = req.uri().to_string();
     if !editor {
-        if let Some(hit) = state.responses.get(&cache_key) {
+        if let Some(hit) = state.responses.answer(req) {
             return Ok(hit);
         }
     }
@@ -270,7 +270,7 @@ pub async fn get_article(
     let editor = caller.can(Capability::Editorial);
     let cache_key = req.uri().to_string();
     if !editor {
-        if let Some(hit) = state.responses.get(&cache_key) {
+        if let Some(hit) = state.responses.answer(&req) {
             return Ok(hit);
         }
     }

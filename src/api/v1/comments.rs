@@ -504,7 +504,7 @@ pub async fn list_comments(
     // changes what a thread shows (an approved post, a moderation) marks the
     // article changed, so no answer older than it is served again.
     let cache_key = req.uri().to_string();
-    if let Some(hit) = state.responses.get(&cache_key) {
+    if let Some(hit) = state.responses.answer(&req) {
         return Ok(hit);
     }
     let ticket = state.responses.ticket();

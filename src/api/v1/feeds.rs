@@ -168,7 +168,7 @@ async fn answer(
     format: Format,
 ) -> Result<HttpResponse, AppError> {
     let cache_key = req.uri().to_string();
-    if let Some(hit) = state.responses.get(&cache_key) {
+    if let Some(hit) = state.responses.answer(req) {
         return Ok(hit);
     }
     let ticket = state.responses.ticket();

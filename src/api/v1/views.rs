@@ -160,7 +160,7 @@ pub async fn most_viewed(
         return Err(AppError::InvalidParameters(errors));
     }
     let cache_key = req.uri().to_string();
-    if let Some(hit) = state.responses.get(&cache_key) {
+    if let Some(hit) = state.responses.answer(&req) {
         return Ok(hit);
     }
     let ticket = state.responses.ticket();
