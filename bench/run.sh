@@ -116,6 +116,16 @@ ENDPOINTS=(
   "feeds|feeds.lua|/|GET /api/v1/feeds/{rss,atom,json} (50 items with bodies): 1/2 the site, 1/4 ?section=S, 1/4 ?tag=T"
 )
 
+# ROWS=name,name… keeps only those rows (and healthz, the baseline).
+if [[ -n ${ROWS:-} ]]; then
+  kept=()
+  for entry in "${ENDPOINTS[@]}"; do
+    name=${entry%%|*}
+    [[ $name == healthz || ",$ROWS," == *",$name,"* ]] && kept+=("$entry")
+  done
+  ENDPOINTS=("${kept[@]}")
+fi
+
 OVERALL_FAIL=0
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 if [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]]; then GIT_REV="$GIT_REV (dirty)"; fi
