@@ -338,23 +338,27 @@ impl ResponseCache {
         let compressed = coding
             .filter(|_| entry.body.len() >= MIN_COMPRESSED_BYTES)
             .map(|coding| {
-                let kept = entry.compressed.lock().ok().and_then(|kept| {
-                    kept.iter()
-                        .find(|c| c.coding == coding && c.tag == tag)
-                        .map(|c| c.body.clone())
-                });
-                let body = kept.unwrap_or_else(|| {
-                    let body = coding.compress(&entry.filled(&counts));
-                    if let Ok(mut kept) = entry.compressed.lock() {
+                // Compressed under the lock: hits that arrive meanwhile wait
+                // for these bytes instead of compressing the same body too
+                // (32 connections doing that at once made the p99).
+                let mut kept = entry
+                    .compressed
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let body = match kept.iter().find(|c| c.coding == coding && c.tag == tag) {
+                    Some(c) => c.body.clone(),
+                    None => {
+                        let body = coding.compress(&entry.filled(&counts));
                         kept.retain(|c| c.coding != coding);
                         kept.push(Compressed {
                             coding,
                             tag: tag.clone(),
                             body: body.clone(),
                         });
+                        body
                     }
-                    body
-                });
+                };
+                drop(kept);
                 (coding, body)
             });
         Some(match compressed {
