@@ -86,6 +86,15 @@ const MIN_COMPRESSED_BYTES: u64 = 1024;
 /// already says `Content-Encoding`; `api::middleware` removes `identity`
 /// on the way out).
 fn send_small_as_is<B: MessageBody>(res: &mut actix_web::HttpResponse<B>) {
+    // An answer compressed already (the answer cache's kept bytes, small
+    // because compressed) says so itself: overwriting that with `identity`
+    // sent gzip bytes as if they were JSON.
+    if res
+        .headers()
+        .contains_key(actix_web::http::header::CONTENT_ENCODING)
+    {
+        return;
+    }
     if let actix_web::body::BodySize::Sized(n) = res.body().size() {
         if n < MIN_COMPRESSED_BYTES {
             res.headers_mut().insert(

@@ -354,3 +354,45 @@ async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
         assert_eq!(res.status(), 200);
     }
 }
+
+#[tokio::test]
+async fn a_cached_answer_small_once_compressed_still_says_it_is_compressed() {
+    use std::io::Read;
+    let app = spawn_with(Spawn {
+        cache_ttl: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
+    let admin = app.token(Role::Admin);
+    // The calendar: over 1 KB as JSON, well under it gzipped.
+    let path = "/api/v1/archive";
+    for token in [None, Some(admin.as_str())] {
+        for _ in 0..3 {
+            let mut call = app
+                .client
+                .get(format!("{}{path}", app.address))
+                .header("accept-encoding", "gzip");
+            if let Some(token) = token {
+                call = call.bearer_auth(token);
+            }
+            let res = call.send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            let encoding = header(&res, "content-encoding");
+            let bytes = res.bytes().await.unwrap();
+            let json = match encoding.as_deref() {
+                Some("gzip") => {
+                    let mut out = Vec::new();
+                    flate2::read::GzDecoder::new(&bytes[..])
+                        .read_to_end(&mut out)
+                        .unwrap();
+                    out
+                }
+                None => bytes.to_vec(),
+                Some(other) => panic!("{other}"),
+            };
+            let calendar: serde_json::Value = serde_json::from_slice(&json)
+                .unwrap_or_else(|e| panic!("{token:?} {encoding:?}: {e}"));
+            assert!(calendar["data"].is_array());
+        }
+    }
+}
