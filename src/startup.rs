@@ -274,6 +274,10 @@ impl Application {
             .wrap(middleware::from_fn(crate::api::cors::cors))
             .wrap(middleware::from_fn(crate::api::middleware::request_context))
         })
+        // Without it Nagle's algorithm held back an answer's last small
+        // segment until the client's delayed ACK (40 ms): the gzip feed mix
+        // had a p50 of 0.9 ms and a p99 of 42 ms.
+        .tcp_nodelay(true)
         .listen(listener)?
         .shutdown_timeout(30)
         .client_request_timeout(Duration::from_secs(10));
