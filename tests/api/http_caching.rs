@@ -24,6 +24,21 @@ async fn get_with(app: &TestApp, path: &str, name: &str, value: &str) -> reqwest
         .unwrap()
 }
 
+/// One counted view of the article at `path` (a browser's User-Agent).
+async fn count_view(app: &TestApp, path: &str) {
+    let res = app
+        .client
+        .post(format!("{}{path}/views", app.address))
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
 /// 200 with a tag and CDN caching, then 304 without a body for that tag.
 async fn revalidates(app: &TestApp, path: &str) -> String {
     let res = app.get(path).await;
@@ -94,17 +109,7 @@ async fn an_edit_or_a_view_changes_the_tag() {
     let second = header(&res, "etag").unwrap();
     assert_ne!(first, second);
     // A counted view changes `view_count`, so the tag too.
-    let res = app
-        .client
-        .post(format!("{}/api/v1/articles/{id}/views", app.address))
-        .header(
-            "user-agent",
-            "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    count_view(&app, &path).await;
     let res = get_with(&app, &path, "if-none-match", &second).await;
     assert_eq!(res.status(), 200);
     // Editors' answers stay private, with the version's tag.
@@ -264,17 +269,7 @@ async fn cached_answers_revalidate_from_the_cache_with_the_tags_of_uncached_ones
         tag_of(&cached.get(&list).await),
     );
     // A counted view changes the live count a hit shows, and so its tag.
-    let res = cached
-        .client
-        .post(format!("{}{article}/views", cached.address))
-        .header(
-            "user-agent",
-            "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    count_view(&cached, &article).await;
     for (path, old) in [(&article, &before.0), (&list, &before.1)] {
         let res = get_with(&cached, path, "if-none-match", old).await;
         assert_eq!(res.status(), 200, "{path}");
@@ -341,17 +336,7 @@ async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
             }
         }
         // A counted view: the kept compressed forms are of the old count.
-        let res = app
-            .client
-            .post(format!("{}/api/v1/articles/{id}/views", app.address))
-            .header(
-                "user-agent",
-                "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
+        count_view(&app, &format!("/api/v1/articles/{id}")).await;
     }
 }
 
