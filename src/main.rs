@@ -77,14 +77,21 @@ fn run(
             Ok(())
         }
         Command::Seed(args) => {
-            let db = connect(database, true)?;
+            // Migrated through the pool, then loaded on one connection with
+            // the pool closed: SQLite leaves WAL for the load only when no
+            // other connection has the file open (`begin_bulk_load`).
+            drop(connect(database, true)?);
+            let mut conn = khabar::db::DbTarget::parse(&database.database_url)
+                .and_then(|target| target.connect())
+                .map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let report = db
-                .run_blocking(|conn| {
-                    khabar::seed::run(conn, args.articles, args.random_seed, serve_args.timezone)
-                })
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("seeding failed: {e}"))?;
+            let report = khabar::seed::run(
+                &mut conn,
+                args.articles,
+                args.random_seed,
+                serve_args.timezone,
+            )
+            .map_err(|e| format!("seeding failed: {e}"))?;
             match report.seed_article_id {
                 Some(id) => println!("seed article loaded as id {id}"),
                 None => println!("seed article already present"),

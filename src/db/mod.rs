@@ -91,6 +91,10 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Milliseconds a SQLite connection waits for another's lock before it
+/// fails with "database is locked".
+pub const SQLITE_BUSY_TIMEOUT_MS: u64 = 5000;
+
 impl DbTarget {
     /// Parses `DATABASE_URL`. The scheme decides the backend; nothing is guessed.
     pub fn parse(url: &str) -> Result<Self, DbSetupError> {
@@ -139,7 +143,7 @@ impl DbTarget {
                 // reads pages from the OS cache without a pread and a copy per
                 // page: a list page spent 8% of its CPU in pread without it.
                 conn.batch_execute(&format!(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA mmap_size = {};",
                     SQLITE_MMAP_MB.load(Ordering::Relaxed) * 1024 * 1024

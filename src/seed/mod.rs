@@ -152,9 +152,9 @@ pub fn run(
     timezone: chrono_tz::Tz,
 ) -> Result<SeedReport, diesel::result::Error> {
     let now = chrono::Utc::now().naive_utc().with_nanosecond_zero();
-    maintenance::begin_bulk_load(conn)?;
+    let bulk = maintenance::begin_bulk_load(conn)?;
     let loaded = load(conn, demo_articles, random_seed, timezone, now);
-    maintenance::end_bulk_load(conn)?;
+    maintenance::end_bulk_load(conn, bulk)?;
     let mut report = loaded?;
     let started = Instant::now();
     search::merge_segments(conn)?;

@@ -277,12 +277,12 @@ pub fn copy(
         return Err(CopyError::NotEmpty(rows));
     }
     db::migrate(target)?;
-    maintenance::begin_bulk_load(target)?;
+    let bulk = maintenance::begin_bulk_load(target)?;
     let copied = source.transaction(|source| -> Result<CopyReport, CopyError> {
         repo::read_snapshot(source)?;
         write_transaction(target, |target| load(source, target, progress))
     });
-    maintenance::end_bulk_load(target)?;
+    maintenance::end_bulk_load(target, bulk)?;
     let report = copied?;
     // Once committed: one FTS5 segment, and the planner's statistics.
     let rows = report

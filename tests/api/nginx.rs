@@ -1,6 +1,7 @@
 //! Two real nodes behind nginx (`scripts/nodes.sh`, `deploy/nginx.conf`):
-//! the same answers from either, view counts from both adding up, and a
-//! node killed mid-run without a 5xx reaching a client's GET. Runs when
+//! the same answers from either, view counts from both adding up, one
+//! reader's repeated beacons counted once, and a node killed mid-run without
+//! a 5xx reaching a client's GET. Runs when
 //! `KHABAR_TEST_POSTGRES_URL` is set and nginx is installed.
 
 use std::process::Command;
@@ -140,6 +141,26 @@ async fn two_nodes_behind_nginx_answer_alike_and_survive_a_killed_node() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // One reader's repeated beacons reach the node that remembers them
+    // (nginx hashes the beacon route by address): counted once, not once
+    // per node as round robin would.
+    let mut counted = 0;
+    for _ in 0..6 {
+        let res = client
+            .post(format!("http://127.0.0.1:{front}{article}/views"))
+            .header(
+                "user-agent",
+                "Mozilla/5.0 (X11; Linux x86_64) the-same-reader",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: serde_json::Value = res.json().await.unwrap();
+        counted += i32::from(body["data"]["counted"] == true);
+    }
+    assert_eq!(counted, 1, "one reader's six beacons through nginx");
 
     // Node 1 killed (SIGKILL: no goodbye) in the middle of a run of GETs.
     let pid = std::fs::read_to_string(nodes.run_dir.path().join("node1.pid")).unwrap();
