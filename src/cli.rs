@@ -90,9 +90,10 @@ pub struct DatabaseArgs {
     )]
     pub database_url: String,
 
-    /// Most database connections held open at once.
-    #[arg(long, env = "KHABAR_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
-    pub pool_size: u32,
+    /// Most database connections held open at once [default: twice the
+    /// cores this process may use].
+    #[arg(long, env = "KHABAR_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub pool_size: Option<u32>,
 
     /// PostgreSQL read replicas (comma-separated URLs): public reads go to
     /// them while they stream within `--replica-max-lag-ms`; writes and
@@ -279,6 +280,20 @@ pub struct ViewArgs {
     pub salt: Option<String>,
 }
 
+impl DatabaseArgs {
+    /// `--pool-size`, or twice the cores: on a database with as many cores
+    /// as this machine, more connections only queue inside it. Measured on
+    /// two cores with PostgreSQL (32 clients, answer cache off): at 10
+    /// connections the calendar's p99 was 35 ms, at 4 it was 13 ms, for
+    /// throughput within 10%.
+    pub fn pool_size(&self) -> u32 {
+        self.pool_size.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            (2 * cores).clamp(2, 1000) as u32
+        })
+    }
+}
+
 impl Default for ViewArgs {
     fn default() -> Self {
         ViewArgs {
@@ -398,4 +413,22 @@ pub struct SeedArgs {
     /// Random seed of the generator (the same seed gives the same corpus).
     #[arg(long, default_value_t = 1)]
     pub random_seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_pool_defaults_to_twice_the_cores_and_takes_an_explicit_size() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let default = Cli::try_parse_from(["khabar", "migrate"]).unwrap();
+        if std::env::var_os("KHABAR_POOL_SIZE").is_none() {
+            assert_eq!(default.database.pool_size(), (2 * cores).max(2) as u32);
+        }
+        let given = Cli::try_parse_from(["khabar", "--pool-size", "3", "migrate"]).unwrap();
+        assert_eq!(given.database.pool_size(), 3);
+        assert!(Cli::try_parse_from(["khabar", "--pool-size", "0", "migrate"]).is_err());
+    }
 }

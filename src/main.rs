@@ -55,7 +55,7 @@ fn init_tracing(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
 fn connect(database: &khabar::cli::DatabaseArgs, migrate: bool) -> Result<Db, String> {
     khabar::db::set_sqlite_mmap_mb(database.sqlite_mmap_mb);
     let settings = PoolSettings {
-        max_size: database.pool_size,
+        max_size: database.pool_size(),
         checkout_timeout: Duration::from_millis(database.db_timeout_ms),
     };
     Db::connect(&database.database_url, &settings, migrate).map_err(|e| e.to_string())
