@@ -77,6 +77,11 @@ impl RawSql {
         self
     }
 
+    /// Whether PostgreSQL may keep this statement (and its plan).
+    pub fn is_kept(&self) -> bool {
+        !self.planned_each_time
+    }
+
     /// Appends another fragment.
     pub fn append(&mut self, other: RawSql) -> &mut Self {
         for piece in other.pieces {

@@ -131,3 +131,92 @@ async fn a_cursor_walk_is_stable_under_new_articles() {
         "no item repeats across the cursor"
     );
 }
+
+/// PostgreSQL: a first page's statement binds no `LIMIT` or `OFFSET` (they
+/// are literals), so PostgreSQL keeps one plan for it instead of planning
+/// it again at every bind: with parameters there, the planner assumes a
+/// tenth of the rows and never prefers the kept plan on a large archive.
+#[tokio::test]
+async fn postgres_first_pages_bind_no_limit_or_offset() {
+    use diesel::prelude::*;
+    use khabar::domain::cursor::KeysetOrder;
+    use khabar::repo::articles::{
+        list_published, ArticleFilter, Bodies, ListOrder, Visibility, Window,
+    };
+    #[derive(QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        parameters: i64,
+    }
+    let app = spawn_with(Spawn {
+        demo_articles: Some(30),
+        ..Spawn::default()
+    })
+    .await;
+    let at = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap();
+    let statements = app
+        .db
+        .run_blocking(|conn| {
+            if !matches!(conn, khabar::db::DbConnection::Postgres(_)) {
+                return None;
+            }
+            let filter = ArticleFilter {
+                visibility: Visibility::Public {
+                    now: at("2030-01-01 00:00:00"),
+                },
+                section_id: None,
+                tag_id: None,
+                author_id: None,
+                language: None,
+                published_from: Some(at("2000-01-01 00:00:00")),
+                published_until: Some(at("2029-01-01 00:00:00")),
+                search: None,
+            };
+            // Page 2 and page 40 of 20 (offsets 20 and 780).
+            for offset in [20, 780] {
+                list_published(
+                    conn,
+                    &filter,
+                    ListOrder::Keyset(KeysetOrder::Newest),
+                    Window::Offset(offset),
+                    21,
+                    Bodies::None,
+                )
+                .unwrap();
+            }
+            let khabar::db::DbConnection::Postgres(pg) = conn else {
+                unreachable!()
+            };
+            Some(
+                diesel::sql_query(
+                    "SELECT statement, CAST(cardinality(parameter_types) AS BIGINT) AS parameters \
+                     FROM pg_prepared_statements \
+                     WHERE statement LIKE 'SELECT a.id AS id FROM articles a%' ORDER BY statement",
+                )
+                .load::<Prepared>(pg)
+                .unwrap(),
+            )
+        })
+        .unwrap();
+    let Some(statements) = statements else {
+        return;
+    };
+    let found: Vec<(bool, i64)> = statements
+        .iter()
+        .map(|s| (s.statement.ends_with("LIMIT 21 OFFSET 20"), s.parameters))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            // Page 40 is past the first pages (a bounded set of
+            // statements): its LIMIT and OFFSET stay parameters.
+            (false, 4),
+            // Page 2: the period's bounds only.
+            (true, 2),
+        ],
+        "{:?}",
+        statements.iter().map(|s| &s.statement).collect::<Vec<_>>()
+    );
+}
