@@ -3,6 +3,7 @@
 
 pub mod replicas;
 pub mod schema;
+pub mod text;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{article_authors, article_slugs, article_stats, article_tags, articles};
+use crate::db::text::CheckedText;
 use crate::db::DbConnection;
 use crate::domain::article::{ArticleKey, ArticleStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
@@ -27,11 +28,15 @@ macro_rules! batch_execute {
 pub struct ArticleHead {
     pub id: i64,
     pub slug: String,
+    // The Arabic text of every list page: checked once (`db::text`).
+    #[diesel(deserialize_as = CheckedText)]
     pub title: String,
+    #[diesel(deserialize_as = CheckedText)]
     pub summary: String,
     pub language: String,
     pub dir: String,
     pub section_id: i64,
+    #[diesel(deserialize_as = CheckedText)]
     pub byline: String,
     pub source_name: Option<String>,
     pub source_url: Option<String>,
@@ -53,7 +58,9 @@ pub struct ArticleHead {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = articles)]
 pub struct ArticleBody {
+    #[diesel(deserialize_as = CheckedText)]
     pub body_html: String,
+    #[diesel(deserialize_as = CheckedText)]
     pub body_text: String,
 }
 
@@ -212,6 +219,8 @@ pub enum Bodies {
     /// are cut from it. The HTML is as long again, and on both backends a
     /// long value is read from overflow (TOAST) pages.
     TextOnly,
+    /// The HTML only (`body_text` left empty): feeds.
+    HtmlOnly,
     /// Both, for `include=body`.
     Full,
 }
@@ -308,13 +317,31 @@ fn load_rows(
                         articles::body_text,
                         Option::<StatsRow>::as_select(),
                     ))
-                    .load::<(ArticleHead, String, Option<StatsRow>)>($c)?
+                    .load::<(ArticleHead, CheckedText, Option<StatsRow>)>($c)?
                     .into_iter()
                     .map(|(head, body_text, stats)| ArticleRecord {
                         head,
                         body: Some(ArticleBody {
                             body_html: String::new(),
-                            body_text,
+                            body_text: body_text.into(),
+                        }),
+                        stats: stats.unwrap_or_default(),
+                        version: 0,
+                    })
+                    .collect(),
+                Bodies::HtmlOnly => $query
+                    .select((
+                        ArticleHead::as_select(),
+                        articles::body_html,
+                        Option::<StatsRow>::as_select(),
+                    ))
+                    .load::<(ArticleHead, CheckedText, Option<StatsRow>)>($c)?
+                    .into_iter()
+                    .map(|(head, body_html, stats)| ArticleRecord {
+                        head,
+                        body: Some(ArticleBody {
+                            body_html: body_html.into(),
+                            body_text: String::new(),
                         }),
                         stats: stats.unwrap_or_default(),
                         version: 0,

@@ -83,6 +83,9 @@ pub struct ListRequest {
     pub include_total: bool,
     /// Whether to load the bodies.
     pub with_body: bool,
+    /// With the bodies, whether to load the plain text as well as the HTML
+    /// (a feed shows only the HTML; the text is as long again).
+    pub with_body_text: bool,
     /// Whether to load the versions (editors' lists).
     pub with_version: bool,
 }
@@ -174,8 +177,10 @@ pub fn list_articles(
     let limit = i64::from(request.per_page) + 1;
     // A search's snippets are cut from the body's text, loaded even when
     // the body is not shown.
-    let bodies = if request.with_body {
+    let bodies = if request.with_body && (request.with_body_text || filter.search.is_some()) {
         Bodies::Full
+    } else if request.with_body {
+        Bodies::HtmlOnly
     } else if filter.search.is_some() {
         Bodies::TextOnly
     } else {

@@ -70,6 +70,7 @@ pub fn latest(
         per_page: request.limit,
         include_total: false,
         with_body: true,
+        with_body_text: false,
         with_version: false,
     };
     let mut page = articles::list_articles(conn, cache, &list, now)?;

@@ -108,6 +108,7 @@ pub async fn answer_list(
         with_body: params.fields.as_ref().is_some_and(|f| {
             f.contains(&ArticleField::BodyHtml) || f.contains(&ArticleField::BodyText)
         }),
+        with_body_text: true,
         with_version: editor,
     };
     let cache = state.taxonomy.clone();
