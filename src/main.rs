@@ -9,6 +9,10 @@ use khabar::config::Settings;
 use khabar::db::{one_line, Db, PoolSettings};
 use khabar::startup::{Application, ServerOptions};
 
+/// mimalloc instead of glibc's allocator (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
