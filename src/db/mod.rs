@@ -4,6 +4,7 @@
 pub mod replicas;
 pub mod schema;
 pub mod text;
+pub mod time;
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;

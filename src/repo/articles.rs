@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{article_authors, article_slugs, article_stats, article_tags, articles};
 use crate::db::text::CheckedText;
+use crate::db::time::{StoredOptTime, StoredTime};
 use crate::db::DbConnection;
 use crate::domain::article::{ArticleKey, ArticleStatus};
 use crate::domain::cursor::{Cursor, KeysetOrder};
@@ -45,8 +46,12 @@ pub struct ArticleHead {
     pub image_caption: Option<String>,
     pub status: String,
     pub comments_open: bool,
+    // Parsed without a format string on SQLite (`db::time`).
+    #[diesel(deserialize_as = StoredOptTime)]
     pub published_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = StoredTime)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = StoredTime)]
     pub updated_at: NaiveDateTime,
     /// Tag ids in display order (a read copy of `article_tags`).
     pub tag_ids: String,
