@@ -199,8 +199,12 @@ async fn answer(
     let body = match format {
         Format::Rss => feed.to_rss()?,
         Format::Atom => feed.to_atom()?,
-        Format::Json => serde_json::to_vec(&feed.into_json_feed())
-            .map_err(|e| AppError::Internal(format!("JSON Feed: {e}")))?,
+        Format::Json => {
+            let mut out = Vec::with_capacity(feed.expected_len());
+            serde_json::to_writer(&mut out, &feed.into_json_feed())
+                .map_err(|e| AppError::Internal(format!("JSON Feed: {e}")))?;
+            out
+        }
     };
     Ok(state.responses.store_rendered(
         ticket,
@@ -283,6 +287,21 @@ impl Feed {
         }
     }
 
+    /// About the size of the document: its bodies and leads with room for
+    /// escaping and markup, so that the output is not copied again and
+    /// again as it grows (50 bodies are ~136 KB).
+    fn expected_len(&self) -> usize {
+        let text: usize = self
+            .items
+            .iter()
+            .map(|i| {
+                let a = &i.article;
+                a.body_html.as_ref().map_or(0, String::len) + a.summary.len() + a.title.len()
+            })
+            .sum();
+        text + text / 4 + 1024 * (self.items.len() + 1)
+    }
+
     /// The RSS 2.0 document.
     fn to_rss(&self) -> Result<Vec<u8>, AppError> {
         let mut channel = rss::Channel {
@@ -342,7 +361,7 @@ impl Feed {
             })
             .collect();
         channel
-            .write_to(Vec::new())
+            .write_to(Vec::with_capacity(self.expected_len()))
             .map_err(|e| AppError::Internal(format!("RSS: {e}")))
     }
 
@@ -417,7 +436,7 @@ impl Feed {
             entries,
             ..Default::default()
         };
-        feed.write_to(Vec::new())
+        feed.write_to(Vec::with_capacity(self.expected_len()))
             .map_err(|e| AppError::Internal(format!("Atom: {e}")))
     }
 
