@@ -36,7 +36,9 @@ impl From<CheckedText> for String {
 impl FromSql<Text, Sqlite> for CheckedText {
     fn from_sql(mut value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
         // The bytes as stored (SQLite's text is UTF-8 here), borrowed from
-        // the value while it lives: one copy, one fast check.
+        // the value while it lives. SQLite copies a text value to hand it
+        // out as bytes, so this is two copies and one fast check where
+        // Diesel's read is one copy and two slow checks.
         Ok(CheckedText::from_bytes(value.read_blob()))
     }
 }
