@@ -171,6 +171,12 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub cache_max_mb: u64,
 
+    /// Milliseconds an answer about one article is reused: every write to the
+    /// article ends it at once and hits show live view counts, so this only
+    /// bounds what another node that missed a notification may serve.
+    #[arg(long, global = true, env = "KHABAR_ARTICLE_CACHE_TTL_MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    pub article_cache_ttl_ms: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, global = true, env = "KHABAR_WORKERS")]
     pub workers: Option<usize>,
@@ -386,6 +392,7 @@ impl Default for ServeArgs {
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
             cache_ttl_ms: 2000,
             cache_max_mb: 32,
+            article_cache_ttl_ms: 60_000,
             workers: None,
             log_format: "text".into(),
             demo: false,

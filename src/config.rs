@@ -15,6 +15,8 @@ pub struct Settings {
     pub public_url: String,
     /// How long whole article answers are reused (zero: never).
     pub cache_ttl: std::time::Duration,
+    /// How long answers about one article are reused (at least `cache_ttl`).
+    pub article_cache_ttl: std::time::Duration,
     /// Most bytes the answer cache holds.
     pub cache_max_bytes: u64,
     /// Comments: policy and abuse defences.
@@ -87,6 +89,7 @@ impl Settings {
             archive_after: Duration::days(i64::from(args.archive_after_days)),
             public_url: args.public_url.as_str().trim_end_matches('/').to_string(),
             cache_ttl: std::time::Duration::from_millis(args.cache_ttl_ms),
+            article_cache_ttl: std::time::Duration::from_millis(args.article_cache_ttl_ms),
             cache_max_bytes: args.cache_max_mb * 1024 * 1024,
             comments: CommentSettings::from_args(&args.comments),
             views: crate::service::views::ViewSettings {

@@ -215,9 +215,24 @@ impl Application {
             .filter(|_| settings.node_invalidation)
             .map(crate::api::invalidation::Broadcaster::start);
         let node = broadcast.as_ref().map(|b| b.node());
+        if let Some(broadcast) = broadcast.clone() {
+            views.after_written(move || broadcast.send(crate::api::invalidation::Change::Counted));
+        }
+        // A read from a replica that has not replayed a write yet would be
+        // cached after the write's invalidation: with replicas, answers about
+        // an article live no longer than lists, so that is as stale as before.
+        let article_cache_ttl = if db.replicas().all().is_empty() {
+            settings.article_cache_ttl
+        } else {
+            settings.cache_ttl
+        };
         let state = web::Data::new(AppState {
-            responses: ResponseCache::new(settings.cache_ttl, settings.cache_max_bytes)
-                .with_live_counts(views.clone()),
+            responses: ResponseCache::with_article_ttl(
+                settings.cache_ttl,
+                article_cache_ttl,
+                settings.cache_max_bytes,
+            )
+            .with_live_counts(views.clone()),
             db: db.clone(),
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),

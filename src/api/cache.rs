@@ -44,6 +44,13 @@ pub struct ResponseCache {
     article_changed_at: moka::sync::Cache<i64, u64>,
     /// Live view counts, written into cached answers on every hit.
     live_counts: Option<Arc<crate::service::views::Views>>,
+    /// The TTL of lists, and of answers about an article while other nodes
+    /// are counting views.
+    list_ttl: Duration,
+    /// How long answers about one article live otherwise.
+    article_ttl: Duration,
+    /// When another node last wrote view counts (`counted_elsewhere`).
+    counted_elsewhere_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// Where a cached body holds an article's view count.
@@ -74,6 +81,8 @@ struct Entry {
     content_type: &'static str,
     /// The clock before the read began.
     stamp: u64,
+    /// When it was stored.
+    stored_at: std::time::Instant,
     /// What the answer shows.
     scope: Scope,
     /// The body compressed, kept for the tag it was made for (the counts it
@@ -151,6 +160,43 @@ pub enum Scope {
     List(Vec<i64>),
 }
 
+/// How long an entry lives, by what it shows.
+struct ExpiryByScope {
+    list: Duration,
+    article: Duration,
+}
+
+impl moka::Expiry<String, Arc<Entry>> for ExpiryByScope {
+    fn expire_after_create(
+        &self,
+        _key: &String,
+        entry: &Arc<Entry>,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(self.of(entry))
+    }
+
+    /// A replaced (stale) answer's successor gets a whole lifetime too.
+    fn expire_after_update(
+        &self,
+        _key: &String,
+        entry: &Arc<Entry>,
+        _updated_at: std::time::Instant,
+        _duration_until_expiry: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(self.of(entry))
+    }
+}
+
+impl ExpiryByScope {
+    fn of(&self, entry: &Entry) -> Duration {
+        match entry.scope {
+            Scope::Article(_) => self.article,
+            Scope::List(_) => self.list,
+        }
+    }
+}
+
 /// The clock before a read began (take it before reading the database).
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(u64);
@@ -195,9 +241,22 @@ impl Doorkeeper {
 impl ResponseCache {
     /// A cache keeping answers for `ttl` within `max_bytes`; `ttl` zero disables it.
     pub fn new(ttl: Duration, max_bytes: u64) -> Self {
+        Self::with_article_ttl(ttl, ttl, max_bytes)
+    }
+
+    /// As `new`, but answers about one article (`Scope::Article`) are kept
+    /// for `article_ttl`: every write to an article makes its answers stale
+    /// at once (stamps, and other nodes' notifications), and hits show live
+    /// view counts, so the TTL of a story is only a safety net, and a hot
+    /// story kept for 2 s missed again every 2 s. Lists keep `ttl`: a
+    /// scheduled article joins them with no write to tell them.
+    pub fn with_article_ttl(ttl: Duration, article_ttl: Duration, max_bytes: u64) -> Self {
         let inner = (!ttl.is_zero() && max_bytes > 0).then(|| {
             moka::sync::Cache::builder()
-                .time_to_live(ttl)
+                .expire_after(ExpiryByScope {
+                    list: ttl,
+                    article: article_ttl.max(ttl),
+                })
                 .max_capacity(max_bytes)
                 // Half the body again for its compressed forms, made later.
                 .weigher(|key: &String, entry: &Arc<Entry>| {
@@ -213,10 +272,32 @@ impl ResponseCache {
             lists_changed_at: AtomicU64::new(0),
             article_changed_at: moka::sync::Cache::builder()
                 .max_capacity(MAX_REMEMBERED_WRITES)
-                .time_to_live(ttl * 4 + Duration::from_secs(10))
+                .time_to_live(ttl.max(article_ttl) * 4 + Duration::from_secs(10))
                 .build(),
             live_counts: None,
+            list_ttl: ttl,
+            article_ttl: article_ttl.max(ttl),
+            counted_elsewhere_at: std::sync::Mutex::new(None),
         }
+    }
+
+    /// After another node wrote view counts: the live counts of this node
+    /// show only its own views on top of what it last read, so for a while
+    /// (the article TTL) answers about an article live only as long as
+    /// lists, as a node alone would not need.
+    pub fn counted_elsewhere(&self) {
+        *self
+            .counted_elsewhere_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+    }
+
+    /// Whether other nodes have been counting views lately.
+    fn others_counting(&self) -> bool {
+        self.counted_elsewhere_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() < self.article_ttl)
     }
 
     /// Hits show the live view counts of `views` instead of the counts the
@@ -272,6 +353,11 @@ impl ResponseCache {
             return false;
         }
         let articles = match &entry.scope {
+            Scope::Article(_)
+                if entry.stored_at.elapsed() > self.list_ttl && self.others_counting() =>
+            {
+                return false;
+            }
             Scope::Article(id) => std::slice::from_ref(id),
             Scope::List(ids) => {
                 if newer(self.lists_changed_at.load(Ordering::SeqCst)) {
@@ -496,6 +582,7 @@ impl ResponseCache {
                         last_modified: last_modified.clone(),
                         content_type,
                         stamp: ticket.0,
+                        stored_at: std::time::Instant::now(),
                         scope,
                         compressed: Default::default(),
                     }),
@@ -699,6 +786,62 @@ mod tests {
         assert!(tag.starts_with("\"v1-h"), "{tag}");
         std::thread::sleep(Duration::from_millis(80));
         assert!(cache.get("/a").is_none(), "entries expire after the TTL");
+    }
+
+    #[test]
+    fn article_answers_outlive_list_answers_until_a_write() {
+        let cache = ResponseCache::with_article_ttl(
+            Duration::from_millis(300),
+            Duration::from_secs(60),
+            1 << 20,
+        );
+        cached(&cache, "/articles/1", Scope::Article(1));
+        cached(&cache, "/articles?page=1", Scope::List(vec![1]));
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(
+            cache.get("/articles?page=1").is_none(),
+            "lists expire after their TTL"
+        );
+        assert!(
+            cache.get("/articles/1").is_some(),
+            "articles are kept longer"
+        );
+        // Replacing an answer gives it its own lifetime, not what was left.
+        cached(&cache, "/articles?page=1", Scope::List(vec![1]));
+        std::thread::sleep(Duration::from_millis(200));
+        cached(&cache, "/articles?page=1", Scope::List(vec![1]));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            cache.get("/articles?page=1").is_some(),
+            "a replaced answer lives its own TTL"
+        );
+        cache.article_changed(1, false);
+        assert!(
+            cache.get("/articles/1").is_none(),
+            "a write ends an article's answer at once"
+        );
+    }
+
+    #[test]
+    fn while_other_nodes_count_views_articles_live_as_long_as_lists() {
+        let cache = ResponseCache::with_article_ttl(
+            Duration::from_millis(300),
+            Duration::from_secs(60),
+            1 << 20,
+        );
+        cached(&cache, "/articles/1", Scope::Article(1));
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(
+            cache.get("/articles/1").is_some(),
+            "alone, a story lives longer"
+        );
+        cached(&cache, "/articles/2", Scope::Article(2));
+        cache.counted_elsewhere();
+        assert!(
+            cache.get("/articles/1").is_none(),
+            "older than the list TTL: its counts may miss another node's views"
+        );
+        assert!(cache.get("/articles/2").is_some(), "younger: still served");
     }
 
     #[test]

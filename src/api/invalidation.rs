@@ -42,6 +42,9 @@ pub enum Change {
     Taxonomy,
     /// An article's visibility for view counting may have changed.
     Visibility(i64),
+    /// The sender wrote view counts: stored counts moved under answers
+    /// cached elsewhere.
+    Counted,
 }
 
 impl Change {
@@ -52,6 +55,7 @@ impl Change {
             Change::Lists => format!("{node:x}|l"),
             Change::Taxonomy => format!("{node:x}|t"),
             Change::Visibility(id) => format!("{node:x}|v:{id}"),
+            Change::Counted => format!("{node:x}|c"),
         }
     }
 
@@ -66,6 +70,7 @@ impl Change {
             },
             ["l"] => Change::Lists,
             ["t"] => Change::Taxonomy,
+            ["c"] => Change::Counted,
             ["v", id] => Change::Visibility(id.parse().ok()?),
             _ => return None,
         };
@@ -75,6 +80,7 @@ impl Change {
 
 /// Publishes this node's changes, from a thread of its own (a handler never
 /// waits for it).
+#[derive(Clone)]
 pub struct Broadcaster {
     node: u64,
     sender: mpsc::Sender<Change>,
@@ -199,6 +205,7 @@ fn apply(state: &AppState, change: Change) {
     match change {
         Change::Article { id, lists } => state.responses.article_changed(id, lists),
         Change::Lists => state.responses.lists_changed(),
+        Change::Counted => state.responses.counted_elsewhere(),
         Change::Taxonomy => {
             state.taxonomy.invalidate();
             state.responses.everything_changed();
@@ -235,6 +242,7 @@ mod tests {
             Change::Lists,
             Change::Taxonomy,
             Change::Visibility(9),
+            Change::Counted,
         ] {
             assert_eq!(
                 Change::decode(&change.encode(0xabc)),

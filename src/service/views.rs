@@ -185,6 +185,9 @@ pub struct Views {
     /// A batch whose write failed: retried (under its id) before any other.
     retry: Mutex<Option<Batch>>,
     settings: ViewSettings,
+    /// Called after a flush wrote views (tells other nodes, whose cached
+    /// answers show this node's counts only once they read them again).
+    after_written: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
 }
 
 fn micros(t: NaiveDateTime) -> i64 {
@@ -227,7 +230,13 @@ impl Views {
             flushing: tokio::sync::Mutex::new(Upkeep::default()),
             retry: Mutex::new(None),
             settings,
+            after_written: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Runs `hook` after every flush that wrote views (set once).
+    pub fn after_written(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.after_written.set(Box::new(hook));
     }
 
     /// The settings it runs with.
@@ -519,6 +528,9 @@ impl Views {
     pub async fn tick(&self, db: &Db) -> Result<i64, String> {
         let mut upkeep = self.flushing.lock().await;
         let flushed = self.flush_locked(db).await;
+        if let (Ok(1..), Some(hook)) = (&flushed, self.after_written.get()) {
+            hook();
+        }
         let due =
             |last: Option<Instant>, every: Duration| last.is_none_or(|t| t.elapsed() >= every);
         if due(upkeep.last_catch_up, CATCH_UP_EVERY) {

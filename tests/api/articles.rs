@@ -295,6 +295,50 @@ async fn sparse_fieldsets_return_only_what_is_asked() {
     }
 }
 
+/// A story is cached past the list TTL (its own TTL, a minute by default),
+/// and an edit still ends its cached answer at once.
+#[tokio::test]
+async fn article_answers_outlive_the_list_ttl_until_an_edit() {
+    use khabar::domain::role::Role;
+    use reqwest::Method;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(3),
+        cache_ttl: std::time::Duration::from_millis(300),
+        ..Spawn::default()
+    })
+    .await;
+    for path in ["/api/v1/articles/1", "/api/v1/articles?per_page=2"] {
+        app.get(path).await;
+        app.get(path).await;
+        assert_eq!(app.get(path).await.headers()["x-cache"], "hit", "{path}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
+        "miss",
+        "a list lives for the cache TTL"
+    );
+    assert_eq!(
+        app.get("/api/v1/articles/1").await.headers()["x-cache"],
+        "hit",
+        "a story lives longer"
+    );
+    let token = app.token(Role::Editor);
+    let (_, etag) = app.editor_view(&token, 1).await;
+    app.send_json(
+        crate::helpers::Call::new(Method::PATCH, "/api/v1/articles/1")
+            .token(&token)
+            .if_match(etag)
+            .json(serde_json::json!({"title": "عنوان بعد التحرير"})),
+        200,
+    )
+    .await;
+    let after = app.get("/api/v1/articles/1").await;
+    assert_eq!(after.headers()["x-cache"], "miss", "the edit ended it");
+    let body: serde_json::Value = after.json().await.unwrap();
+    assert_eq!(body["data"]["title"], "عنوان بعد التحرير");
+}
+
 #[tokio::test]
 async fn answers_are_reused_for_the_cache_ttl_only() {
     use diesel::prelude::*;
@@ -302,6 +346,8 @@ async fn answers_are_reused_for_the_cache_ttl_only() {
     let app = spawn_with(Spawn {
         demo_articles: Some(5),
         cache_ttl: std::time::Duration::from_millis(600),
+        // Articles have a TTL of their own (a minute by default).
+        settings: |s| s.article_cache_ttl = std::time::Duration::from_millis(600),
         ..Spawn::default()
     })
     .await;
