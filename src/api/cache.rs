@@ -160,7 +160,8 @@ pub enum Scope {
     List(Vec<i64>),
 }
 
-/// How long an entry lives, by what it shows.
+/// How long an entry lives, by what it shows, counted from when it was
+/// stored (an entry put back to be weighed again keeps its deadline).
 struct ExpiryByScope {
     list: Duration,
     article: Duration,
@@ -171,30 +172,53 @@ impl moka::Expiry<String, Arc<Entry>> for ExpiryByScope {
         &self,
         _key: &String,
         entry: &Arc<Entry>,
-        _created_at: std::time::Instant,
+        created_at: std::time::Instant,
     ) -> Option<Duration> {
-        Some(self.of(entry))
+        Some(self.left(entry, created_at))
     }
 
-    /// A replaced (stale) answer's successor gets a whole lifetime too.
+    /// A replacing answer (a fresher one, or the same one weighed again
+    /// with its compressed forms) lives until its own deadline.
     fn expire_after_update(
         &self,
         _key: &String,
         entry: &Arc<Entry>,
-        _updated_at: std::time::Instant,
+        updated_at: std::time::Instant,
         _duration_until_expiry: Option<Duration>,
     ) -> Option<Duration> {
-        Some(self.of(entry))
+        Some(self.left(entry, updated_at))
     }
 }
 
 impl ExpiryByScope {
-    fn of(&self, entry: &Entry) -> Duration {
-        match entry.scope {
+    fn left(&self, entry: &Entry, now: std::time::Instant) -> Duration {
+        let ttl = match entry.scope {
             Scope::Article(_) => self.article,
             Scope::List(_) => self.list,
-        }
+        };
+        (entry.stored_at + ttl).saturating_duration_since(now)
     }
+}
+
+/// Bytes an entry holds besides its key, body and compressed bodies
+/// (the entry, its holes and headers, moka's own record), roughly.
+const ENTRY_OVERHEAD: usize = 256;
+
+/// What an entry weighs: what it holds now. Compressed forms are made on
+/// later hits, and the entry is put back then to be weighed again (a fixed
+/// reserve for them had cost a third of the cache's room to clients that
+/// never ask for them).
+fn weight(key: &str, entry: &Entry) -> u32 {
+    let compressed: usize = entry
+        .compressed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .map(|c| c.body.len())
+        .sum();
+    let holes = entry.holes.len() * std::mem::size_of::<Hole>();
+    u32::try_from(key.len() + entry.body.len() + compressed + holes + ENTRY_OVERHEAD)
+        .unwrap_or(u32::MAX)
 }
 
 /// The clock before a read began (take it before reading the database).
@@ -258,10 +282,7 @@ impl ResponseCache {
                     article: article_ttl.max(ttl),
                 })
                 .max_capacity(max_bytes)
-                // Half the body again for its compressed forms, made later.
-                .weigher(|key: &String, entry: &Arc<Entry>| {
-                    u32::try_from(key.len() + entry.body.len() * 3 / 2).unwrap_or(u32::MAX)
-                })
+                .weigher(|key: &String, entry: &Arc<Entry>| weight(key, entry))
                 .build()
         });
         ResponseCache {
@@ -371,6 +392,20 @@ impl ResponseCache {
             .any(|id| self.article_changed_at.get(id).is_some_and(newer))
     }
 
+    /// Puts `entry` back under `key`, so that moka weighs what it holds now,
+    /// unless another answer has replaced it meanwhile.
+    fn reweigh(&self, key: &str, entry: &Arc<Entry>) {
+        use moka::ops::compute::Op;
+        if let Some(cache) = &self.inner {
+            cache
+                .entry(key.to_string())
+                .and_compute_with(|current| match current {
+                    Some(current) if Arc::ptr_eq(current.value(), entry) => Op::Put(entry.clone()),
+                    _ => Op::Nop,
+                });
+        }
+    }
+
     /// A 200 answer from the cache, if there is a fresh one.
     pub fn get(&self, key: &str) -> Option<HttpResponse> {
         self.lookup(key, None, None)
@@ -432,8 +467,8 @@ impl ResponseCache {
                     .compressed
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let body = match kept.iter().find(|c| c.coding == coding && c.tag == tag) {
-                    Some(c) => c.body.clone(),
+                let (body, made) = match kept.iter().find(|c| c.coding == coding && c.tag == tag) {
+                    Some(c) => (c.body.clone(), false),
                     None => {
                         let body = coding.compress(&entry.filled(&counts));
                         kept.retain(|c| c.coding != coding);
@@ -442,10 +477,13 @@ impl ResponseCache {
                             tag: tag.clone(),
                             body: body.clone(),
                         });
-                        body
+                        (body, true)
                     }
                 };
                 drop(kept);
+                if made {
+                    self.reweigh(key, &entry);
+                }
                 (coding, body)
             });
         Some(match compressed {
@@ -1008,6 +1046,49 @@ mod tests {
         let t = template_hash(a, &ha);
         assert_ne!(answer_tag(None, t, &[12]), answer_tag(None, t, &[13]));
         assert_eq!(answer_tag(None, t, &[12]), answer_tag(None, t, &[12]));
+    }
+
+    #[test]
+    fn entries_weigh_what_they_hold_and_keep_their_deadline_when_weighed_again() {
+        let cache = ResponseCache::new(Duration::from_millis(400), 1 << 20);
+        let big = serde_json::json!({"data": "خبر ".repeat(1000)});
+        for _ in 0..2 {
+            cache.store(
+                cache.ticket(),
+                "/big".into(),
+                Scope::List(vec![1]),
+                &big,
+                None,
+                JSON,
+            );
+        }
+        let inner = cache.inner.as_ref().unwrap();
+        let weighed = || {
+            inner.run_pending_tasks();
+            inner.weighted_size() as usize
+        };
+        let plain = serde_json::to_vec(&big).unwrap().len();
+        let before = weighed();
+        assert!(
+            before >= plain && before < plain + 2 * ENTRY_OVERHEAD,
+            "{before} for a body of {plain} bytes: no reserve for forms not made"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        use actix_web::body::MessageBody;
+        let gzip = cache
+            .lookup("/big", None, Some(Coding::Gzip))
+            .expect("cached");
+        let gzip_len = gzip.into_body().try_into_bytes().unwrap().len();
+        assert_eq!(
+            weighed(),
+            before + gzip_len,
+            "the gzip form is weighed once made"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(
+            cache.get("/big").is_none(),
+            "weighed again, it still expires when it was stored plus the TTL"
+        );
     }
 
     #[test]
