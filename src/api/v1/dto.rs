@@ -15,19 +15,36 @@ use crate::service::tokens::TokenInfo;
 
 /// Characters kept as they are in URL paths: RFC 3986 unreserved ones
 /// (letters, digits, `-`, `.`, `_`, `~`); Arabic letters are UTF-8 encoded.
+#[cfg(test)]
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
 
-/// A slug as a URL path segment.
+/// A slug as a URL path segment: the unreserved characters as they are,
+/// every other byte as `%XX`.
+///
+/// Hand-written (the same as `percent_encoding` with `PATH_SEGMENT`, tested
+/// against it): the crate's iterator yields a three-byte chunk for every
+/// byte of an Arabic slug, and pushing those one by one was 4% of a list
+/// page's CPU (`perf`), for 20 slugs of ~60 bytes.
 pub fn encode_path_segment(segment: &str) -> String {
-    // Pushed chunk by chunk into one allocation: `to_string` went through the
-    // formatter for every `%XX` of an Arabic slug (7% of a list page's CPU).
-    let mut encoded = String::with_capacity(segment.len() * 3);
-    encoded.extend(percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT));
-    encoded
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = Vec::with_capacity(segment.len() * 3);
+    for &byte in segment.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte);
+        } else {
+            encoded.extend_from_slice(&[
+                b'%',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0x0f)],
+            ]);
+        }
+    }
+    // Only ASCII was pushed.
+    String::from_utf8(encoded).unwrap_or_default()
 }
 
 /// One resource.
@@ -763,4 +780,27 @@ pub struct ChangeList {
     pub data: Vec<ChangeDto>,
     /// The cursor to continue from.
     pub meta: ChangeMeta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_encoded_as_percent_encoding_does() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for segment in [
+            "",
+            "وزير-الدفاع-يزور-موسكو-2020",
+            "already-latin_slug.v2~x",
+            "a b/c?d#e%f",
+            "مدرسة (ابتدائية) ١٢٣",
+            "emoji-😀-é",
+            every_ascii.as_str(),
+        ] {
+            let expected: String =
+                percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT).collect();
+            assert_eq!(encode_path_segment(segment), expected, "{segment:?}");
+        }
+    }
 }
