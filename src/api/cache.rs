@@ -829,13 +829,13 @@ mod tests {
     #[test]
     fn article_answers_outlive_list_answers_until_a_write() {
         let cache = ResponseCache::with_article_ttl(
-            Duration::from_millis(300),
+            Duration::from_millis(600),
             Duration::from_secs(60),
             1 << 20,
         );
         cached(&cache, "/articles/1", Scope::Article(1));
         cached(&cache, "/articles?page=1", Scope::List(vec![1]));
-        std::thread::sleep(Duration::from_millis(400));
+        std::thread::sleep(Duration::from_millis(800));
         assert!(
             cache.get("/articles?page=1").is_none(),
             "lists expire after their TTL"
@@ -846,9 +846,9 @@ mod tests {
         );
         // Replacing an answer gives it its own lifetime, not what was left.
         cached(&cache, "/articles?page=1", Scope::List(vec![1]));
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(400));
         cached(&cache, "/articles?page=1", Scope::List(vec![1]));
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(400));
         assert!(
             cache.get("/articles?page=1").is_some(),
             "a replaced answer lives its own TTL"
@@ -1050,7 +1050,7 @@ mod tests {
 
     #[test]
     fn entries_weigh_what_they_hold_and_keep_their_deadline_when_weighed_again() {
-        let cache = ResponseCache::new(Duration::from_millis(400), 1 << 20);
+        let cache = ResponseCache::new(Duration::from_millis(1000), 1 << 20);
         let big = serde_json::json!({"data": "خبر ".repeat(1000)});
         for _ in 0..2 {
             cache.store(
@@ -1073,7 +1073,7 @@ mod tests {
             before >= plain && before < plain + 2 * ENTRY_OVERHEAD,
             "{before} for a body of {plain} bytes: no reserve for forms not made"
         );
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(600));
         use actix_web::body::MessageBody;
         let gzip = cache
             .lookup("/big", None, Some(Coding::Gzip))
@@ -1084,7 +1084,7 @@ mod tests {
             before + gzip_len,
             "the gzip form is weighed once made"
         );
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(600));
         assert!(
             cache.get("/big").is_none(),
             "weighed again, it still expires when it was stored plus the TTL"

@@ -303,7 +303,7 @@ async fn article_answers_outlive_the_list_ttl_until_an_edit() {
     use reqwest::Method;
     let app = spawn_with(Spawn {
         demo_articles: Some(3),
-        cache_ttl: std::time::Duration::from_millis(300),
+        cache_ttl: std::time::Duration::from_millis(600),
         ..Spawn::default()
     })
     .await;
@@ -312,7 +312,7 @@ async fn article_answers_outlive_the_list_ttl_until_an_edit() {
         app.get(path).await;
         assert_eq!(app.get(path).await.headers()["x-cache"], "hit", "{path}");
     }
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
     assert_eq!(
         app.get("/api/v1/articles?per_page=2").await.headers()["x-cache"],
         "miss",
