@@ -120,6 +120,32 @@ pub fn tidy(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// SQLite, inside a bulk load's transaction: FTS5 merges no segments while
+/// the load writes them (`automerge` 0, `crisismerge` high) and flushes its
+/// pending terms less often (`hashsize` 64 MiB), so the load writes each
+/// entry once and `merge_segments` merges once at the end; `false` puts
+/// FTS5's defaults back (4, 16, 1 MiB) before the transaction commits.
+pub fn bulk_load_settings(conn: &mut DbConnection, bulk: bool) -> QueryResult<()> {
+    if let DbConnection::Sqlite(lite) = conn {
+        let (automerge, crisismerge, hashsize) = if bulk {
+            (0, 1000, 64 << 20)
+        } else {
+            (4, 16, 1 << 20)
+        };
+        for (name, value) in [
+            ("automerge", automerge),
+            ("crisismerge", crisismerge),
+            ("hashsize", hashsize),
+        ] {
+            sql_query(format!(
+                "INSERT INTO article_search (article_search, rank) VALUES ('{name}', {value})"
+            ))
+            .execute(lite)?;
+        }
+    }
+    Ok(())
+}
+
 /// SQLite: merges the FTS5 index into one segment (a bulk load leaves
 /// dozens; at 100,000 articles a common word's ranked window then cost
 /// 0.71 ms in FTS5 instead of 0.23). PostgreSQL: nothing to do.

@@ -204,6 +204,7 @@ fn load(
         // Indexes are built once at the end, not kept up row by row (each
         // insert into nine indexes of a growing table reads their pages).
         let indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
+        search::bulk_load_settings(conn, true)?;
         let (mut rows_time, mut pipeline_time, mut search_time) =
             (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         let base = articles::max_id(conn)? + 1;
@@ -317,6 +318,7 @@ fn load(
             search_time += started.elapsed();
             report.generated += ids.len();
         }
+        search::bulk_load_settings(conn, false)?;
         report.phases.push(("text pipeline", pipeline_time));
         report.phases.push(("rows", rows_time - pipeline_time));
         report.phases.push(("search index", search_time));

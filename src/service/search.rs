@@ -96,7 +96,9 @@ pub fn rebuild(
 ) -> Result<u64, ServiceError> {
     let done = write_transaction(conn, |conn| -> Result<u64, ServiceError> {
         repo::clear(conn)?;
+        repo::bulk_load_settings(conn, true)?;
         let done = index_all(conn, false, progress)?;
+        repo::bulk_load_settings(conn, false)?;
         maintenance::set_setting(conn, PIPELINE_KEY, PIPELINE_VERSION)?;
         Ok(done)
     })?;

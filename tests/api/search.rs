@@ -547,3 +547,62 @@ async fn postgres_keeps_the_search_document_in_the_row() {
         assert_eq!(storage, "m", "search_doc's storage (m: MAIN, x: EXTENDED)");
     }
 }
+
+/// The seed and `khabar reindex` load the FTS5 index with merging off and a
+/// large buffer; both put FTS5's defaults back before they commit, so that
+/// later writes merge as usual.
+#[tokio::test]
+async fn bulk_loads_leave_fts5_with_its_default_settings() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName, Debug)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        k: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        v: i64,
+    }
+    let app = spawn_with(Spawn {
+        demo_articles: Some(50),
+        ..Spawn::default()
+    })
+    .await;
+    let settings = || {
+        app.db
+            .run_blocking(|conn| match conn {
+                khabar::db::DbConnection::Sqlite(lite) => diesel::sql_query(
+                    "SELECT k, CAST(v AS INTEGER) AS v FROM article_search_config \
+                     WHERE k IN ('automerge', 'crisismerge', 'hashsize') ORDER BY k",
+                )
+                .load::<Setting>(lite)
+                .map(Some),
+                khabar::db::DbConnection::Postgres(_) => Ok(None),
+            })
+            .unwrap()
+            .unwrap()
+    };
+    // FTS5 stores a setting only once it is set; what is stored must be
+    // the default.
+    let defaults = |stored: Vec<Setting>| {
+        for setting in &stored {
+            let default = match setting.k.as_str() {
+                "automerge" => 4,
+                "crisismerge" => 16,
+                _ => 1 << 20,
+            };
+            assert_eq!(setting.v, default, "{setting:?}");
+        }
+    };
+    let Some(after_seed) = settings() else {
+        return; // PostgreSQL has no FTS5.
+    };
+    defaults(after_seed);
+    app.db
+        .run_blocking(|conn| khabar::service::search::rebuild(conn, &mut |_| {}))
+        .unwrap()
+        .unwrap();
+    defaults(settings().unwrap());
+    assert!(
+        !found(&app, "وزير").await.is_empty(),
+        "the rebuilt index answers"
+    );
+}
