@@ -1,7 +1,9 @@
 //! A short-lived cache of whole JSON answers (a "micro-cache"): news traffic
 //! piles onto the same few lists and stories, and an answer a second or two
 //! old is what a CDN would serve anyway. Keyed by path and query; bounded by
-//! bytes; off when the TTL is zero. Errors are never cached.
+//! bytes; off when the TTL is zero. Errors are never cached as answers; the
+//! ids of articles found missing are remembered for the list TTL
+//! (`known_missing`).
 //!
 //! Writes invalidate it by stamps, not by emptying it: every write takes the
 //! next value of a clock and records it against what it changed (one
@@ -51,6 +53,12 @@ pub struct ResponseCache {
     article_ttl: Duration,
     /// When another node last wrote view counts (`counted_elsewhere`).
     counted_elsewhere_at: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Article ids the public was recently told do not exist (drafts,
+    /// scheduled, deleted, or never created), with the clock before that
+    /// read: a hot id that answers 404 costs no database read either. Kept
+    /// for the list TTL, as lists are: a scheduled article becomes visible
+    /// with no write to tell anyone.
+    missing: Option<moka::sync::Cache<i64, u64>>,
 }
 
 /// Where a cached body holds an article's view count.
@@ -66,6 +74,9 @@ struct Hole {
 /// Most articles whose last write is remembered; past this, a write empties
 /// the whole cache instead (so correctness never depends on the bound).
 const MAX_REMEMBERED_WRITES: u64 = 100_000;
+
+/// Most ids remembered as missing (8 bytes and moka's record each).
+const MAX_MISSING_IDS: u64 = 50_000;
 
 /// One remembered answer.
 struct Entry {
@@ -299,6 +310,12 @@ impl ResponseCache {
             list_ttl: ttl,
             article_ttl: article_ttl.max(ttl),
             counted_elsewhere_at: std::sync::Mutex::new(None),
+            missing: (!ttl.is_zero() && max_bytes > 0).then(|| {
+                moka::sync::Cache::builder()
+                    .max_capacity(MAX_MISSING_IDS)
+                    .time_to_live(ttl)
+                    .build()
+            }),
         }
     }
 
@@ -361,8 +378,9 @@ impl ResponseCache {
         }
     }
 
-    /// After a new article: only lists can have shown something else (no
-    /// answer about it can be cached yet: errors never are).
+    /// After a write that may change which articles lists show, and no
+    /// article's own answers (a new article, as nodes of earlier versions
+    /// announce it).
     pub fn lists_changed(&self) {
         let stamp = self.tick();
         self.lists_changed_at.fetch_max(stamp, Ordering::SeqCst);
@@ -404,6 +422,25 @@ impl ResponseCache {
                     _ => Op::Nop,
                 });
         }
+    }
+
+    /// Remembers that article `id` was not found for the public by a read
+    /// that began at `ticket`.
+    pub fn remember_missing(&self, ticket: Ticket, id: i64) {
+        if let Some(missing) = &self.missing {
+            missing.insert(id, ticket.0);
+        }
+    }
+
+    /// Whether article `id` was found missing lately, with no write to it
+    /// (or to everything) since: then it still answers 404.
+    pub fn known_missing(&self, id: i64) -> bool {
+        let Some(stamp) = self.missing.as_ref().and_then(|m| m.get(&id)) else {
+            return false;
+        };
+        let newer = |at: u64| at > stamp;
+        !newer(self.everything_changed_at.load(Ordering::SeqCst))
+            && !self.article_changed_at.get(&id).is_some_and(newer)
     }
 
     /// A 200 answer from the cache, if there is a fresh one.
@@ -880,6 +917,40 @@ mod tests {
             "older than the list TTL: its counts may miss another node's views"
         );
         assert!(cache.get("/articles/2").is_some(), "younger: still served");
+    }
+
+    #[test]
+    fn missing_ids_are_remembered_until_a_write_to_them_or_the_list_ttl() {
+        let cache = ResponseCache::with_article_ttl(
+            Duration::from_millis(300),
+            Duration::from_secs(60),
+            1 << 20,
+        );
+        assert!(!cache.known_missing(7), "nothing remembered yet");
+        let before_read = cache.ticket();
+        // A write that lands while the read is under way wins over it.
+        cache.article_changed(8, false);
+        cache.remember_missing(before_read, 7);
+        cache.remember_missing(before_read, 8);
+        assert!(cache.known_missing(7));
+        assert!(!cache.known_missing(8), "written after the read began");
+        cache.article_changed(7, true);
+        assert!(!cache.known_missing(7), "created or published since");
+        cache.remember_missing(cache.ticket(), 9);
+        cache.everything_changed();
+        assert!(!cache.known_missing(9), "everything changed");
+        cache.remember_missing(cache.ticket(), 10);
+        std::thread::sleep(Duration::from_millis(450));
+        assert!(
+            !cache.known_missing(10),
+            "a scheduled article becomes visible with no write: the list TTL bounds it"
+        );
+        let off = ResponseCache::new(Duration::ZERO, 1 << 20);
+        off.remember_missing(off.ticket(), 7);
+        assert!(
+            !off.known_missing(7),
+            "the cache turned off remembers nothing"
+        );
     }
 
     #[test]

@@ -78,10 +78,10 @@ impl AppState {
         }
     }
 
-    /// After a new article: lists may show it.
-    pub fn article_created(&self) {
-        self.responses.lists_changed();
-        self.tell_other_nodes(invalidation::Change::Lists);
+    /// After a new article: lists may show it, and its id, which may have
+    /// been asked for before it existed, is no longer missing.
+    pub fn article_created(&self, id: i64) {
+        self.article_changed(id, true);
     }
 
     /// After a write to sections, tags or authors: names are reloaded and no

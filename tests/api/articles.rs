@@ -339,6 +339,78 @@ async fn article_answers_outlive_the_list_ttl_until_an_edit() {
     assert_eq!(body["data"]["title"], "عنوان بعد التحرير");
 }
 
+/// A hot id that answers 404 (a draft, an id not created yet) is answered
+/// from memory, and stops being missing the moment it is published or created.
+#[tokio::test]
+async fn missing_articles_are_remembered_until_published_or_created() {
+    use khabar::domain::role::Role;
+    use reqwest::Method;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(3),
+        cache_ttl: std::time::Duration::from_secs(60),
+        ..Spawn::default()
+    })
+    .await;
+    let token = app.token(Role::Editor);
+    let draft = app
+        .create_article(
+            &token,
+            serde_json::json!({"title": "مسودة خبر", "section_id": 1, "body_html": "<p>نص</p>", "status": "draft"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let next = draft + 1;
+    for id in [draft, next] {
+        let path = format!("/api/v1/articles/{id}");
+        let first = app.get(&path).await;
+        assert_ne!(
+            first.headers().get("x-cache").map(|v| v.to_str().unwrap()),
+            Some("hit"),
+            "{path}: read from the database"
+        );
+        crate::helpers::assert_problem(first, 404, "article_not_found").await;
+        let again = app.get(&path).await;
+        assert_eq!(again.headers()["x-cache"], "hit", "{path}: remembered");
+        assert_eq!(again.headers()["cache-control"], "no-store");
+        crate::helpers::assert_problem(again, 404, "article_not_found").await;
+    }
+    let (_, etag) = app.editor_view(&token, draft).await;
+    app.send_json(
+        crate::helpers::Call::new(Method::PATCH, format!("/api/v1/articles/{draft}"))
+            .token(&token)
+            .if_match(etag)
+            .json(serde_json::json!({"status": "published"})),
+        200,
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/articles/{draft}"))
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "published: found at once"
+    );
+    let created = app
+        .create_article(
+            &token,
+            serde_json::json!({"title": "خبر جديد", "section_id": 1, "body_html": "<p>نص</p>", "status": "published"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(created, next, "ids are given in order");
+    assert_eq!(
+        app.get(&format!("/api/v1/articles/{next}"))
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "created: found at once"
+    );
+}
+
 #[tokio::test]
 async fn answers_are_reused_for_the_cache_ttl_only() {
     use diesel::prelude::*;

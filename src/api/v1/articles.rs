@@ -1,10 +1,10 @@
 //! `GET /articles` and `GET /articles/{id_or_slug}`.
 
-use actix_web::http::header::{CACHE_CONTROL, ETAG, LAST_MODIFIED, LOCATION};
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, LAST_MODIFIED, LOCATION};
+use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
 use crate::api::auth::Caller;
-use crate::api::cache::{http_date, Scope};
+use crate::api::cache::{http_date, Scope, X_CACHE};
 use crate::api::http_cache::etag;
 use crate::api::v1::dto::{
     encode_path_segment, ArticleDto, ArticleFields, EditorialArticleDto, List, ListLinks, ListMeta,
@@ -284,13 +284,30 @@ pub async fn get_article(
     .fields;
     let raw = key.into_inner();
     let key = ArticleKey::parse(&raw).ok_or(AppError::NotFound(Entity::Article))?;
+    // Only ids: a slug can be taken by any edit of any article.
+    let public_id = match key {
+        ArticleKey::Id(id) if !editor => Some(id),
+        _ => None,
+    };
+    if public_id.is_some_and(|id| state.responses.known_missing(id)) {
+        let mut missing = AppError::NotFound(Entity::Article).error_response();
+        missing
+            .headers_mut()
+            .insert(X_CACHE, HeaderValue::from_static("hit"));
+        return Ok(missing);
+    }
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
     let counts = state.views.ticket();
     let found = state
         .db
         .read(move |conn| articles::get_article(conn, &cache, &key, now, editor))
-        .await?;
+        .await
+        .map_err(AppError::from);
+    if let (Err(AppError::NotFound(Entity::Article)), Some(id)) = (&found, public_id) {
+        state.responses.remember_missing(ticket, id);
+    }
+    let found = found?;
     let view = match found {
         Found::Article(mut view) => {
             view.stats.view_count =

@@ -243,7 +243,7 @@ pub async fn create_article(
         .db
         .write(move |conn| editorial::create_article(conn, changes, now, tz))
         .await?;
-    state.article_created();
+    state.article_created(id);
     state.refresh_visibility(id).await;
     let mut builder = HttpResponse::Created();
     builder.insert_header((LOCATION, format!("/api/v1/articles/{id}")));
