@@ -23,6 +23,9 @@ use crate::service::views::Views;
 /// How long a taxonomy snapshot serves before it is reloaded (names edited
 /// directly in the database show up within this time).
 const TAXONOMY_MAX_AGE: Duration = Duration::from_secs(60);
+/// Batches of public article reads running at once on PostgreSQL (each
+/// holds a pooled connection while it runs).
+const BATCHES_AT_ONCE: usize = 4;
 
 /// Largest request body (an article with a long body fits many times over).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -240,6 +243,11 @@ impl Application {
             views: views.clone(),
             limits: limits.clone(),
             broadcast,
+            // SQLite reads run inline already; a replica read must stay in
+            // its request's task (it may have to read from the primary).
+            article_batches: (db.kind() == crate::db::BackendKind::Postgres
+                && db.replicas().all().is_empty())
+            .then(|| crate::api::article_batch::ArticleBatcher::new(BATCHES_AT_ONCE)),
         });
         if let (Some(node), Some(url)) = (node, db.postgres_url()) {
             crate::api::invalidation::listen(&state.clone().into_inner(), url, node);

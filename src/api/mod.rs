@@ -1,6 +1,7 @@
 //! The HTTP layer: handlers, DTOs, extractors and middleware. Only this layer
 //! knows HTTP.
 
+pub mod article_batch;
 pub mod auth;
 pub mod cache;
 pub mod client;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub limits: Arc<rate_limit::RateLimits>,
     /// Tells other nodes of this node's writes (PostgreSQL; `None` otherwise).
     pub broadcast: Option<invalidation::Broadcaster>,
+    /// Gathers public reads of articles by id into batches (PostgreSQL
+    /// without replicas; `None` otherwise).
+    pub article_batches: Option<article_batch::ArticleBatcher>,
 }
 
 impl AppState {

@@ -449,6 +449,39 @@ pub fn find_article(
     }))
 }
 
+/// The published, due articles among `ids`, with bodies, counters and
+/// versions, in no particular order (`api::article_batch`).
+pub fn published_by_ids(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(ArticleHead, ArticleBody, Option<StatsRow>, i64)> = on_backend!(conn, c => articles::table
+        .left_join(article_stats::table)
+        .filter(articles::id.eq_any(ids))
+        .filter(articles::status.eq(ArticleStatus::Published.as_str()))
+        .filter(articles::published_at.le(now))
+        .select((
+            ArticleHead::as_select(),
+            ArticleBody::as_select(),
+            Option::<StatsRow>::as_select(),
+            articles::version,
+        ))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(head, body, stats, version)| ArticleRecord {
+            head,
+            body: Some(body),
+            stats: stats.unwrap_or_default(),
+            version,
+        })
+        .collect())
+}
+
 /// Inserts one article and returns its id.
 pub fn insert(conn: &mut DbConnection, form: &ArticleInsertForm) -> QueryResult<i64> {
     diesel::insert_into(articles::table)

@@ -273,6 +273,18 @@ pub fn full_views_by_ids(
     Ok(views)
 }
 
+/// The published, due articles among `ids`, each as `get_article` shows
+/// it, in no particular order; ids not found are left out.
+pub fn published_views_by_ids(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> Result<Vec<ArticleView>, ServiceError> {
+    let rows = repo::published_by_ids(conn, ids, now)?;
+    assemble(conn, cache, rows)
+}
+
 /// Turns slugs into ids; `None` when a named section or tag does not exist.
 fn resolve(
     conn: &mut DbConnection,

@@ -339,6 +339,48 @@ async fn article_answers_outlive_the_list_ttl_until_an_edit() {
     assert_eq!(body["data"]["title"], "عنوان بعد التحرير");
 }
 
+/// Many reads by id at once (on PostgreSQL they are gathered into batches):
+/// each gets its own article, or 404 for drafts and unknown ids, and a
+/// repeated id gets the same article each time.
+#[tokio::test]
+async fn concurrent_reads_by_id_each_get_their_own_article() {
+    let app = spawn_with(Spawn {
+        demo_articles: Some(40),
+        cache_ttl: std::time::Duration::ZERO,
+        ..Spawn::default()
+    })
+    .await;
+    let published = app.published_ids();
+    let drafts = app.draft_ids();
+    assert!(!drafts.is_empty(), "the demo corpus has drafts");
+    let mut wanted: Vec<i64> = published.iter().chain(&drafts).copied().collect();
+    wanted.extend([999_999, 0, published[0], published[0], published[1]]);
+    let mut calls = tokio::task::JoinSet::new();
+    for id in wanted {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/articles/{id}", app.address);
+        calls.spawn(async move {
+            let res = client.get(url).send().await.expect("request is sent");
+            let status = res.status().as_u16();
+            let body: serde_json::Value = res.json().await.expect("JSON");
+            (id, status, body)
+        });
+    }
+    let mut seen = 0;
+    while let Some(done) = calls.join_next().await {
+        let (id, status, body) = done.expect("task");
+        seen += 1;
+        if published.contains(&id) {
+            assert_eq!(status, 200, "article {id}: {body}");
+            assert_eq!(body["data"]["id"], id, "article {id} answered another");
+        } else {
+            assert_eq!(status, 404, "article {id}: {body}");
+            assert_eq!(body["code"], "article_not_found", "article {id}");
+        }
+    }
+    assert_eq!(seen, published.len() + drafts.len() + 5);
+}
+
 /// A hot id that answers 404 (a draft, an id not created yet) is answered
 /// from memory, and stops being missing the moment it is published or created.
 #[tokio::test]

@@ -299,11 +299,20 @@ pub async fn get_article(
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
     let counts = state.views.ticket();
-    let found = state
-        .db
-        .read(move |conn| articles::get_article(conn, &cache, &key, now, editor))
-        .await
-        .map_err(AppError::from);
+    let found = match (&state.article_batches, public_id) {
+        (Some(batches), Some(id)) => batches
+            .published(&state.db, &state.taxonomy, id)
+            .await
+            .and_then(|view| {
+                view.map(|view| Found::Article(Box::new(view)))
+                    .ok_or(AppError::NotFound(Entity::Article))
+            }),
+        _ => state
+            .db
+            .read(move |conn| articles::get_article(conn, &cache, &key, now, editor))
+            .await
+            .map_err(AppError::from),
+    };
     if let (Err(AppError::NotFound(Entity::Article)), Some(id)) = (&found, public_id) {
         state.responses.remember_missing(ticket, id);
     }
