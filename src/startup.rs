@@ -196,12 +196,9 @@ impl Application {
         // Which articles may be counted, and their stored counts: the view
         // beacon then reads nothing.
         let views = Arc::new(Views::new(settings.views.clone(), settings.timezone));
-        let counters = db
-            .run_blocking(crate::repo::views::load_all)
-            .map_err(std::io::Error::other)?
+        views
+            .load_stored(&db, crate::service::views::COUNTERS_PER_READ)
             .map_err(|e| std::io::Error::other(format!("view counters: {e}")))?;
-        views.load(&counters);
-        drop(counters);
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         let limits = Arc::new(crate::api::rate_limit::RateLimits::new(

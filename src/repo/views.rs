@@ -58,10 +58,21 @@ fn counter_columns() -> CounterColumns {
     )
 }
 
-/// Every article (any state), with its stored count: loaded once at start.
-pub fn load_all(conn: &mut DbConnection) -> QueryResult<Vec<CounterRow>> {
+/// Articles (any state) with ids above `after`, in id order, at most
+/// `limit`, with their stored counts: loaded at start a chunk at a time, so
+/// that the start's memory does not grow with the archive (one statement
+/// for all of 1,000,000 articles put the server's peak at 325 MB, the
+/// result held twice: by the driver and as rows).
+pub fn counters_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<CounterRow>> {
     articles::table
         .left_join(article_stats::table)
+        .filter(articles::id.gt(after))
+        .order(articles::id)
+        .limit(limit)
         .select(counter_columns())
         .load(conn)
 }
