@@ -398,6 +398,34 @@ pub fn count_published(conn: &mut DbConnection, filter: &ArticleFilter) -> Query
     listing::count(conn, filter)
 }
 
+/// The columns of a whole article: head, body, counters (absent before the
+/// first view or comment) and version. A macro, as the selection's type
+/// depends on the backend it is run on.
+macro_rules! whole_article_columns {
+    () => {
+        (
+            ArticleHead::as_select(),
+            ArticleBody::as_select(),
+            Option::<StatsRow>::as_select(),
+            articles::version,
+        )
+    };
+}
+
+/// One row of [`whole_article_columns`].
+type WholeArticleRow = (ArticleHead, ArticleBody, Option<StatsRow>, i64);
+
+impl From<WholeArticleRow> for ArticleRecord {
+    fn from((head, body, stats, version): WholeArticleRow) -> Self {
+        ArticleRecord {
+            head,
+            body: Some(body),
+            stats: stats.unwrap_or_default(),
+            version,
+        }
+    }
+}
+
 /// One article by id or slug, with its body and version: published and due
 /// (`editor` false), or in any state but deleted (`editor` true).
 pub fn find_article(
@@ -411,12 +439,7 @@ pub fn find_article(
             articles::table
                 .left_join(article_stats::table)
                 .filter($key_filter)
-                .select((
-                    ArticleHead::as_select(),
-                    ArticleBody::as_select(),
-                    Option::<StatsRow>::as_select(),
-                    articles::version,
-                ))
+                .select(whole_article_columns!())
         };
     }
     macro_rules! run {
@@ -437,20 +460,16 @@ pub fn find_article(
     }
     // Both keys are unique, so no LIMIT (a bound LIMIT costs a re-prepare on
     // SQLite builds without QPSG).
-    let row: Option<(ArticleHead, ArticleBody, Option<StatsRow>, i64)> = match key {
+    let row: Option<WholeArticleRow> = match key {
         ArticleKey::Id(id) => run!(articles::id.eq(*id)),
         ArticleKey::Slug(slug) => run!(articles::slug.eq(slug)),
     };
-    Ok(row.map(|(head, body, stats, version)| ArticleRecord {
-        head,
-        body: Some(body),
-        stats: stats.unwrap_or_default(),
-        version,
-    }))
+    Ok(row.map(ArticleRecord::from))
 }
 
 /// The published, due articles among `ids`, with bodies, counters and
-/// versions, in no particular order (`api::article_batch`).
+/// versions, in no particular order (`api::article_batch`): what
+/// `find_article` gives the public, for many ids in one statement.
 pub fn published_by_ids(
     conn: &mut DbConnection,
     ids: &[i64],
@@ -459,27 +478,14 @@ pub fn published_by_ids(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(ArticleHead, ArticleBody, Option<StatsRow>, i64)> = on_backend!(conn, c => articles::table
+    let rows: Vec<WholeArticleRow> = on_backend!(conn, c => articles::table
         .left_join(article_stats::table)
         .filter(articles::id.eq_any(ids))
         .filter(articles::status.eq(ArticleStatus::Published.as_str()))
         .filter(articles::published_at.le(now))
-        .select((
-            ArticleHead::as_select(),
-            ArticleBody::as_select(),
-            Option::<StatsRow>::as_select(),
-            articles::version,
-        ))
+        .select(whole_article_columns!())
         .load(c))?;
-    Ok(rows
-        .into_iter()
-        .map(|(head, body, stats, version)| ArticleRecord {
-            head,
-            body: Some(body),
-            stats: stats.unwrap_or_default(),
-            version,
-        })
-        .collect())
+    Ok(rows.into_iter().map(ArticleRecord::from).collect())
 }
 
 /// Inserts one article and returns its id.
