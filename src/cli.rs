@@ -168,7 +168,7 @@ pub struct ServeArgs {
     pub cache_ttl_ms: u64,
 
     /// Most memory the answer cache may use, in MiB.
-    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 56, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub cache_max_mb: u64,
 
     /// Milliseconds an answer about one article is reused: every write to the
@@ -391,7 +391,7 @@ impl Default for ServeArgs {
             archive_after_days: 365,
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
             cache_ttl_ms: 2000,
-            cache_max_mb: 64,
+            cache_max_mb: 56,
             article_cache_ttl_ms: 60_000,
             workers: None,
             log_format: "text".into(),

@@ -528,30 +528,40 @@ fn words_of(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> Vec<Word
     out
 }
 
-/// Escaped text with whitespace runs collapsed to one space.
+/// Escaped text with whitespace runs collapsed to one space, appended to
+/// `out` piece by piece (no copy of the text first: this ran for every word
+/// of a snippet).
 fn push_plain(out: &mut String, text: &str) {
+    let mut piece_start = 0;
     let mut last_space = false;
-    let mut collapsed = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         if c.is_whitespace() {
+            html_escape::encode_text_to_string(&text[piece_start..i], out);
             if !last_space {
-                collapsed.push(' ');
+                out.push(' ');
             }
             last_space = true;
+            piece_start = i + c.len_utf8();
         } else {
-            collapsed.push(c);
             last_space = false;
         }
     }
-    out.push_str(&html_escape::encode_text(&collapsed));
+    html_escape::encode_text_to_string(&text[piece_start..], out);
 }
 
-/// The best window of one field: (hits, snippet).
-fn best_window(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> (usize, String) {
+/// One field's words and its best window of [`SNIPPET_WORDS`] words.
+struct FieldWindow<'t> {
+    text: &'t str,
+    words: Vec<Word>,
+    /// Matched words in the window.
+    hits: usize,
+    /// The window's first word.
+    start: usize,
+}
+
+/// The window of `text` with the most matched words (the first on a tie).
+fn best_window<'t>(text: &'t str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> FieldWindow<'t> {
     let words = words_of(text, wanted, seen);
-    if words.is_empty() {
-        return (0, String::new());
-    }
     let width = SNIPPET_WORDS.min(words.len());
     let mut hits: usize = words[..width].iter().filter(|w| w.hit).count();
     let (mut best, mut best_start) = (hits, 0);
@@ -561,35 +571,53 @@ fn best_window(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> (usiz
             (best, best_start) = (hits, start);
         }
     }
-    let window = &words[best_start..best_start + width];
-    let from = if best_start == 0 { 0 } else { window[0].start };
-    let last = best_start + width == words.len();
-    let to = if last {
-        text.len()
-    } else {
-        window[width - 1].end
-    };
-    let mut out = String::new();
-    if from > 0 {
-        out.push('…');
+    FieldWindow {
+        text,
+        words,
+        hits: best,
+        start: best_start,
     }
-    let mut at = from;
-    for w in window {
-        push_plain(&mut out, &text[at..w.start]);
-        if w.hit {
-            out.push_str("<mark>");
-            push_plain(&mut out, &text[w.start..w.end]);
-            out.push_str("</mark>");
-        } else {
-            push_plain(&mut out, &text[w.start..w.end]);
+}
+
+impl FieldWindow<'_> {
+    /// The window as a snippet: escaped, matched words in `<mark>`, `…`
+    /// where the field goes on. Only the window shown is rendered.
+    fn render(&self) -> String {
+        let (text, words) = (self.text, &self.words);
+        if words.is_empty() {
+            return String::new();
         }
-        at = w.end;
+        let width = SNIPPET_WORDS.min(words.len());
+        let window = &words[self.start..self.start + width];
+        let from = if self.start == 0 { 0 } else { window[0].start };
+        let last = self.start + width == words.len();
+        let to = if last {
+            text.len()
+        } else {
+            window[width - 1].end
+        };
+        let mut out = String::with_capacity(to - from + 64);
+        if from > 0 {
+            out.push('…');
+        }
+        let mut at = from;
+        for w in window {
+            push_plain(&mut out, &text[at..w.start]);
+            if w.hit {
+                out.push_str("<mark>");
+                push_plain(&mut out, &text[w.start..w.end]);
+                out.push_str("</mark>");
+            } else {
+                push_plain(&mut out, &text[w.start..w.end]);
+            }
+            at = w.end;
+        }
+        push_plain(&mut out, &text[at..to]);
+        if !last {
+            out.push('…');
+        }
+        out.trim().to_string()
     }
-    push_plain(&mut out, &text[at..to]);
-    if !last {
-        out.push('…');
-    }
-    (best, out.trim().to_string())
 }
 
 /// Highlights the articles of one page (see [`Highlighter::highlight`]),
@@ -614,19 +642,19 @@ impl<'q> Highlighter<'q> {
     /// or the title when only the title matched.
     pub fn highlight(&mut self, title: &str, summary: &str, body_text: &str) -> String {
         let wanted = &self.wanted;
-        let (summary_hits, summary_snippet) = best_window(summary, wanted, &mut self.seen);
-        let (body_hits, body_snippet) = best_window(body_text, wanted, &mut self.seen);
-        if summary_hits == 0 && body_hits == 0 {
-            let (title_hits, title_snippet) = best_window(title, wanted, &mut self.seen);
-            if title_hits > 0 || summary_snippet.is_empty() {
-                return title_snippet;
+        let summary = best_window(summary, wanted, &mut self.seen);
+        let body = best_window(body_text, wanted, &mut self.seen);
+        if summary.hits == 0 && body.hits == 0 {
+            let title = best_window(title, wanted, &mut self.seen);
+            if title.hits > 0 || summary.words.is_empty() {
+                return title.render();
             }
-            return summary_snippet;
+            return summary.render();
         }
-        if body_hits > summary_hits {
-            body_snippet
+        if body.hits > summary.hits {
+            body.render()
         } else {
-            summary_snippet
+            summary.render()
         }
     }
 }
