@@ -129,9 +129,12 @@ fn from_where(
     shape: &Shape,
     cursor: Option<&Cursor>,
 ) {
+    let links_alone = links_suffice(filter, shape);
     match shape.driver {
         Driver::Articles => sql.sql(" FROM articles a"),
         Driver::Stats => sql.sql(" FROM article_stats s JOIN articles a ON a.id = s.article_id"),
+        Driver::TagLinks if links_alone => sql.sql(" FROM article_tags l"),
+        Driver::AuthorLinks if links_alone => sql.sql(" FROM article_authors l"),
         Driver::TagLinks => sql.sql(" FROM article_tags l JOIN articles a ON a.id = l.article_id"),
         Driver::AuthorLinks => {
             sql.sql(" FROM article_authors l JOIN articles a ON a.id = l.article_id")
@@ -159,6 +162,9 @@ fn from_where(
         _ => {}
     }
     match filter.visibility {
+        // Only published articles' links have a time (`repo::articles::
+        // link_time`), and the time edges below ask for one.
+        Visibility::Public { .. } if links_alone => {}
         Visibility::Public { .. } | Visibility::Scheduled { .. } => {
             and(sql);
             sql.sql("a.status = 'published'");
@@ -241,6 +247,22 @@ fn from_where(
             }
         }
     }
+}
+
+/// Whether a public page of one tag or author can be read from its link
+/// rows alone: nothing else asked of the article, whose status the link's
+/// time already tells.
+fn links_suffice(filter: &ArticleFilter, shape: &Shape) -> bool {
+    let other_link = match shape.driver {
+        Driver::TagLinks => filter.author_id.is_some(),
+        Driver::AuthorLinks => filter.tag_id.is_some(),
+        _ => return false,
+    };
+    matches!(filter.visibility, Visibility::Public { .. })
+        && !other_link
+        && filter.section_id.is_none()
+        && filter.language.is_none()
+        && filter.search.is_none()
 }
 
 /// One end of a range of publication times.

@@ -532,8 +532,9 @@ fn create_once(
             comment_count: 0,
         }],
     )?;
-    repo::replace_tags(conn, id, &state.tag_ids, state.published_at)?;
-    repo::replace_authors(conn, id, &state.author_ids, state.published_at)?;
+    let linked_at = repo::link_time(state.status.as_str(), state.published_at);
+    repo::replace_tags(conn, id, &state.tag_ids, linked_at)?;
+    repo::replace_authors(conn, id, &state.author_ids, linked_at)?;
     search::index_article(
         conn,
         Indexed {
@@ -669,14 +670,15 @@ pub fn update_article(
             let current = repo::find_for_edit(conn, id)?.map_or(row.version + 1, |r| r.version);
             return Err(ServiceError::VersionMismatch { current });
         }
+        let linked_at = repo::link_time(new.status.as_str(), new.published_at);
         if new.tag_ids != old.tag_ids {
-            repo::replace_tags(conn, id, &new.tag_ids, new.published_at)?;
+            repo::replace_tags(conn, id, &new.tag_ids, linked_at)?;
         }
         if new.author_ids != old.author_ids {
-            repo::replace_authors(conn, id, &new.author_ids, new.published_at)?;
+            repo::replace_authors(conn, id, &new.author_ids, linked_at)?;
         }
-        if new.published_at != old.published_at {
-            repo::set_link_times(conn, id, new.published_at)?;
+        if linked_at != repo::link_time(old.status.as_str(), old.published_at) {
+            repo::set_link_times(conn, id, linked_at)?;
         }
         // The entry holds the text, and (SQLite) is keyed by the time.
         if (&new.title, &new.summary, &new.body_text, new.published_at)
@@ -728,6 +730,8 @@ pub fn delete_article(
                 current: row.version + 1,
             });
         }
+        // A deleted article is a draft: its links leave the public pages.
+        repo::set_link_times(conn, id, None)?;
         archive::adjust(conn, stored(&row).as_ref(), None)?;
         let old = ArticleState::from_row(&row);
         keep_revision(conn, editor, &row, &old, &["deleted"], now)?;

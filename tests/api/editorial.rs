@@ -933,3 +933,86 @@ async fn taxonomy_writes_show_at_once_and_sections_in_use_are_kept() {
         .all(|a| a["id"] != author_id));
     assert_eq!(after["data"]["byline"], credited["byline"]);
 }
+
+/// Whether the public list with `query` shows `id` on its first 100 items,
+/// for a tag's query and then for an author's.
+async fn on_pages(app: &TestApp, queries: &[String; 2], id: i64) -> (bool, bool) {
+    (
+        public_ids(app, &queries[0]).await.contains(&id),
+        public_ids(app, &queries[1]).await.contains(&id),
+    )
+}
+
+#[tokio::test]
+async fn tag_and_author_pages_follow_publish_unpublish_and_delete() {
+    // Their pages are read from the link rows alone, which keep a time only
+    // while the article is published: every status change must move it.
+    let app = spawn_app().await;
+    let editor = app.token(Role::Editor);
+    let tag = app.get_json("/api/v1/tags?per_page=100", 200).await["data"][0].clone();
+    let author = app.get_json("/api/v1/authors?per_page=100", 200).await["data"][0].clone();
+    let queries = [
+        format!("&tag={}", percent(tag["slug"].as_str().unwrap())),
+        format!("&author={}", author["id"]),
+    ];
+    let total_path = format!("/api/v1/articles?include_total=true{}", queries[0]);
+    let draft = app
+        .create_article(
+            &editor,
+            json!({
+                "title": "خبر على وسم وكاتب",
+                "section_id": 1,
+                "summary": "ملخص",
+                "body_html": "<p>نص.</p>",
+                "tag_ids": [tag["id"]],
+                "author_ids": [author["id"]],
+            }),
+        )
+        .await;
+    let id = draft["id"].as_i64().unwrap();
+    assert_eq!(
+        on_pages(&app, &queries, id).await,
+        (false, false),
+        "a draft"
+    );
+    for (version, status, shown) in [
+        (1, "published", true),
+        (2, "draft", false),
+        (3, "published", true),
+    ] {
+        app.send_json(
+            patch(
+                id,
+                &editor,
+                &format!("\"v{version}\""),
+                json!({"status": status}),
+            ),
+            200,
+        )
+        .await;
+        assert_eq!(
+            on_pages(&app, &queries, id).await,
+            (shown, shown),
+            "{status}"
+        );
+    }
+    // Totals are counted from the same rows.
+    let published_total = app.get_json(&total_path, 200).await["meta"]["total"].clone();
+    app.send_json(
+        Call::new(Method::DELETE, format!("/api/v1/articles/{id}"))
+            .token(&editor)
+            .if_match("\"v4\""),
+        204,
+    )
+    .await;
+    assert_eq!(
+        on_pages(&app, &queries, id).await,
+        (false, false),
+        "deleted"
+    );
+    let total = app.get_json(&total_path, 200).await["meta"]["total"].clone();
+    assert_eq!(
+        total.as_i64().unwrap(),
+        published_total.as_i64().unwrap() - 1
+    );
+}
