@@ -171,6 +171,14 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 56, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub cache_max_mb: u64,
 
+    /// Most memory, in MiB, for list items rendered once per article edit
+    /// and reused by every list page that shows the article, with its live
+    /// counters filled in (0 renders every item every time). Independent of
+    /// the answer cache: its entries are named by the article's last edit,
+    /// so they are never stale.
+    #[arg(long, global = true, env = "KHABAR_LIST_ITEM_CACHE_MB", default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub list_item_cache_mb: u64,
+
     /// Milliseconds an answer about one article is reused: every write to the
     /// article ends it at once and hits show live view counts, so this only
     /// bounds what another node that missed a notification may serve.
@@ -392,6 +400,7 @@ impl Default for ServeArgs {
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
             cache_ttl_ms: 2000,
             cache_max_mb: 56,
+            list_item_cache_mb: 24,
             article_cache_ttl_ms: 60_000,
             workers: None,
             log_format: "text".into(),

@@ -233,6 +233,9 @@ impl Application {
                 settings.cache_max_bytes,
             )
             .with_live_counts(views.clone()),
+            list_items: Arc::new(crate::api::list_items::ListItems::new(
+                settings.list_item_cache_bytes,
+            )),
             db: db.clone(),
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),

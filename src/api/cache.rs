@@ -579,6 +579,30 @@ impl ResponseCache {
         )
     }
 
+    /// `store`, for JSON already written (it shows view counts like any
+    /// answer `store` keeps).
+    pub fn store_json(
+        &self,
+        ticket: Ticket,
+        key: String,
+        scope: Scope,
+        body: Vec<u8>,
+        content_type: &'static str,
+    ) -> HttpResponse {
+        self.keep(
+            ticket,
+            key,
+            scope,
+            Bytes::from(body),
+            Validators {
+                etag: None,
+                last_modified: None,
+            },
+            content_type,
+            true,
+        )
+    }
+
     /// Remembers an answer already rendered (any media type, e.g. a feed's
     /// XML) under `key`, and answers 200 with it. Such a body shows no view
     /// counts: it is served as it was stored.

@@ -10,6 +10,7 @@ pub mod cors;
 pub mod http_cache;
 pub mod invalidation;
 pub mod json;
+pub mod list_items;
 pub mod metrics;
 pub mod middleware;
 pub mod ops;
@@ -33,6 +34,8 @@ pub struct AppState {
     pub taxonomy: Arc<TaxonomyCache>,
     /// Recent whole answers of the article endpoints.
     pub responses: cache::ResponseCache,
+    /// List items rendered once per article edit.
+    pub list_items: Arc<list_items::ListItems>,
     /// Flood control, in-flight idempotency keys and the comment policy.
     pub comments: crate::service::comments::CommentRuntime,
     /// View counts: buffered in memory, flushed in batches.

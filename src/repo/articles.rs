@@ -258,6 +258,59 @@ pub fn list_published(
     Ok(rows)
 }
 
+/// What a list item needs besides what only an edit changes: the keys of
+/// its order and its counters. `updated_at` moves with every edit (of the
+/// article or of its tag and author lists), so with the taxonomy it names
+/// one rendering of the item.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleStamp {
+    pub id: i64,
+    #[diesel(deserialize_as = StoredOptTime)]
+    pub published_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = StoredTime)]
+    pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = StoredTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// A page of [`ArticleStamp`]s with their counters, in list order: the
+/// same articles [`list_published`] returns, without their text.
+pub fn list_stamps(
+    conn: &mut DbConnection,
+    filter: &ArticleFilter,
+    order: ListOrder,
+    window: Window,
+    limit: i64,
+) -> QueryResult<Vec<(ArticleStamp, StatsRow)>> {
+    let ids = listing::page_ids(conn, filter, order, window, limit)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The selection's type depends on the backend.
+    macro_rules! stamps {
+        ($c:expr, $condition:expr) => {
+            articles::table
+                .left_join(article_stats::table)
+                .filter($condition)
+                .select((ArticleStamp::as_select(), Option::<StatsRow>::as_select()))
+                .load::<(ArticleStamp, Option<StatsRow>)>($c)?
+        };
+    }
+    let rows = match conn {
+        DbConnection::Postgres(c) => stamps!(c, articles::id.eq_any(&ids)),
+        DbConnection::Sqlite(c) => stamps!(c, ArticleIdsIn::new(&ids)),
+    };
+    let position: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut rows: Vec<(ArticleStamp, StatsRow)> = rows
+        .into_iter()
+        .map(|(stamp, stats)| (stamp, stats.unwrap_or_default()))
+        .collect();
+    rows.sort_by_key(|(stamp, _)| position.get(&stamp.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
 /// Puts rows in the order of `ids`.
 fn in_order_of(rows: &mut [ArticleRecord], ids: &[i64]) {
     let position: std::collections::HashMap<i64, usize> =

@@ -7,7 +7,7 @@ use crate::db::schema::{authors, sections, tags};
 use crate::db::DbConnection;
 
 /// A section row.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = sections)]
 pub struct SectionRow {
     pub id: i64,
@@ -20,7 +20,7 @@ pub struct SectionRow {
 }
 
 /// A tag row.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = tags)]
 pub struct TagRow {
     pub id: i64,
@@ -31,7 +31,7 @@ pub struct TagRow {
 }
 
 /// An author row.
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = authors)]
 pub struct AuthorRow {
     pub id: i64,

@@ -8,8 +8,8 @@ use crate::domain::cursor::{Cursor, KeysetOrder};
 use crate::domain::search::{Highlighter, SearchQuery};
 use crate::domain::{id_list, Entity};
 use crate::repo::articles::{
-    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, Bodies, ListOrder,
-    StatsRow, Visibility, Window,
+    self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, ArticleStamp, Bodies,
+    ListOrder, StatsRow, Visibility, Window,
 };
 use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
@@ -91,10 +91,13 @@ pub struct ListRequest {
 }
 
 /// A page of articles.
+pub type ArticlePage = Page<ArticleView>;
+
+/// A page of a list.
 #[derive(Debug, Clone)]
-pub struct ArticlePage {
-    /// The articles.
-    pub items: Vec<ArticleView>,
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
     /// The cursor of the next page, when there is one.
     pub next_cursor: Option<Cursor>,
     /// How many articles match, when asked.
@@ -141,6 +144,110 @@ pub fn get_article(
     Err(ServiceError::NotFound(Entity::Article))
 }
 
+/// How a list request reads the database.
+struct Plan {
+    order: KeysetOrder,
+    window: Window,
+    ranked: bool,
+    list_order: ListOrder,
+    /// One more than the page, to tell whether more follow.
+    limit: i64,
+}
+
+impl Plan {
+    fn of(request: &ListRequest) -> Plan {
+        let (order, window) = match request.position {
+            Position::Page(page) => (
+                request.order,
+                Window::Offset(i64::from(page.saturating_sub(1)) * i64::from(request.per_page)),
+            ),
+            Position::After(cursor) => (cursor.order, Window::After(cursor)),
+        };
+        let ranked = request.relevance
+            && request.filter.search.is_some()
+            && matches!(window, Window::Offset(_));
+        Plan {
+            order,
+            window,
+            ranked,
+            list_order: if ranked {
+                ListOrder::Relevance
+            } else {
+                ListOrder::Keyset(order)
+            },
+            limit: i64::from(request.per_page) + 1,
+        }
+    }
+
+    /// A page that matches nothing.
+    fn empty<T>(&self, request: &ListRequest) -> Page<T> {
+        Page {
+            items: Vec::new(),
+            next_cursor: None,
+            total: request.include_total.then_some(0),
+            order: self.order,
+            ranked: self.ranked,
+            has_more: false,
+        }
+    }
+
+    /// Cuts the extra row off and makes the page around `rows`.
+    fn page<T>(
+        &self,
+        conn: &mut DbConnection,
+        request: &ListRequest,
+        filter: &ArticleFilter,
+        mut rows: Vec<T>,
+        keys: impl Fn(&T) -> RowKeys,
+    ) -> Result<Page<T>, ServiceError> {
+        let has_more = rows.len() > request.per_page as usize;
+        rows.truncate(request.per_page as usize);
+        // Ranked pages go by number: a cursor is keyed by time, not by rank.
+        let next_cursor = if has_more && !self.ranked {
+            rows.last().and_then(|row| {
+                let keys = keys(row);
+                if self.order == KeysetOrder::MostViewed {
+                    return Some(Cursor::most_viewed(keys.views, keys.id));
+                }
+                let key = if filter.visibility.by_creation() {
+                    Some(keys.created_at)
+                } else {
+                    keys.published_at
+                };
+                key.map(|published_at| Cursor {
+                    order: self.order,
+                    published_at,
+                    id: keys.id,
+                    views: 0,
+                })
+            })
+        } else {
+            None
+        };
+        let total = if request.include_total {
+            Some(repo::count_published(conn, filter)?)
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rows,
+            next_cursor,
+            total,
+            order: self.order,
+            ranked: self.ranked,
+            has_more,
+        })
+    }
+}
+
+/// What a row's place in a list and its cursor are made of.
+struct RowKeys {
+    id: i64,
+    views: i64,
+    created_at: NaiveDateTime,
+    published_at: Option<NaiveDateTime>,
+}
+
 /// A page of articles (published and due, unless an editor asked for drafts
 /// or scheduled ones).
 pub fn list_articles(
@@ -149,32 +256,11 @@ pub fn list_articles(
     request: &ListRequest,
     now: NaiveDateTime,
 ) -> Result<ArticlePage, ServiceError> {
-    let (order, window) = match request.position {
-        Position::Page(page) => (
-            request.order,
-            Window::Offset(i64::from(page.saturating_sub(1)) * i64::from(request.per_page)),
-        ),
-        Position::After(cursor) => (cursor.order, Window::After(cursor)),
-    };
-    let ranked =
-        request.relevance && request.filter.search.is_some() && matches!(window, Window::Offset(_));
-    let list_order = if ranked {
-        ListOrder::Relevance
-    } else {
-        ListOrder::Keyset(order)
-    };
+    let plan = Plan::of(request);
     let Some(filter) = resolve(conn, &request.filter, now)? else {
         // An unknown section or tag matches nothing (as WordPress and Ghost do).
-        return Ok(ArticlePage {
-            items: Vec::new(),
-            next_cursor: None,
-            total: request.include_total.then_some(0),
-            order,
-            ranked,
-            has_more: false,
-        });
+        return Ok(plan.empty(request));
     };
-    let limit = i64::from(request.per_page) + 1;
     // A search's snippets are cut from the body's text, loaded even when
     // the body is not shown.
     let bodies = if request.with_body && (request.with_body_text || filter.search.is_some()) {
@@ -186,7 +272,14 @@ pub fn list_articles(
     } else {
         Bodies::None
     };
-    let mut rows = repo::list_published(conn, &filter, list_order, window, limit, bodies)?;
+    let mut rows = repo::list_published(
+        conn,
+        &filter,
+        plan.list_order,
+        plan.window,
+        plan.limit,
+        bodies,
+    )?;
     if request.with_version {
         let ids: Vec<i64> = rows.iter().map(|r| r.head.id).collect();
         let versions: std::collections::HashMap<i64, i64> =
@@ -195,35 +288,13 @@ pub fn list_articles(
             row.version = versions.get(&row.head.id).copied().unwrap_or_default();
         }
     }
-    let has_more = rows.len() > request.per_page as usize;
-    rows.truncate(request.per_page as usize);
-    // Ranked pages go by number: a cursor is keyed by time, not by rank.
-    let next_cursor = if has_more && !ranked {
-        rows.last().and_then(|r| {
-            if order == KeysetOrder::MostViewed {
-                return Some(Cursor::most_viewed(r.stats.view_count, r.head.id));
-            }
-            let key = if filter.visibility.by_creation() {
-                Some(r.head.created_at)
-            } else {
-                r.head.published_at
-            };
-            key.map(|published_at| Cursor {
-                order,
-                published_at,
-                id: r.head.id,
-                views: 0,
-            })
-        })
-    } else {
-        None
-    };
-    let total = if request.include_total {
-        Some(repo::count_published(conn, &filter)?)
-    } else {
-        None
-    };
-    let mut items = assemble(conn, cache, rows)?;
+    let page = plan.page(conn, request, &filter, rows, |r| RowKeys {
+        id: r.head.id,
+        views: r.stats.view_count,
+        created_at: r.head.created_at,
+        published_at: r.head.published_at,
+    })?;
+    let mut items = assemble(conn, cache, page.items)?;
     if let Some(search) = &filter.search {
         let mut highlighter = Highlighter::new(search);
         for item in &mut items {
@@ -235,14 +306,45 @@ pub fn list_articles(
             }
         }
     }
-    Ok(ArticlePage {
+    Ok(Page {
         items,
-        next_cursor,
-        total,
-        order,
-        ranked,
-        has_more,
+        next_cursor: page.next_cursor,
+        total: page.total,
+        order: page.order,
+        ranked: page.ranked,
+        has_more: page.has_more,
     })
+}
+
+/// The same page as [`list_articles`] (without search, bodies or
+/// versions), each article as its stamp and counters: for callers that
+/// keep what they rendered of each article edit and read the text only of
+/// the articles they have not rendered yet ([`views_by_ids`]).
+pub fn list_stamps(
+    conn: &mut DbConnection,
+    request: &ListRequest,
+    now: NaiveDateTime,
+) -> Result<Page<(ArticleStamp, StatsRow)>, ServiceError> {
+    let plan = Plan::of(request);
+    let Some(filter) = resolve(conn, &request.filter, now)? else {
+        return Ok(plan.empty(request));
+    };
+    let rows = repo::list_stamps(conn, &filter, plan.list_order, plan.window, plan.limit)?;
+    plan.page(conn, request, &filter, rows, |(stamp, stats)| RowKeys {
+        id: stamp.id,
+        views: stats.view_count,
+        created_at: stamp.created_at,
+        published_at: stamp.published_at,
+    })
+}
+
+/// The taxonomy snapshot's serial (see [`Taxonomy::serial`]), loading a
+/// fresh snapshot when the one held is old.
+pub fn taxonomy_serial(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+) -> Result<u64, ServiceError> {
+    Ok(cache.snapshot(conn, |_| true)?.serial)
 }
 
 /// These articles (no bodies), in the order of `ids`, with everything a

@@ -88,8 +88,21 @@ pub struct Taxonomy {
     pub tags: HashMap<i64, TagRow>,
     /// Authors by id.
     pub authors: HashMap<i64, AuthorRow>,
+    /// Changes whenever the content does (not on a reload that finds the
+    /// same rows): what was rendered from one snapshot is good for every
+    /// snapshot of the same serial.
+    pub serial: u64,
     loaded_at: Option<Instant>,
 }
+
+impl Taxonomy {
+    fn same_content(&self, other: &Taxonomy) -> bool {
+        self.sections == other.sections && self.tags == other.tags && self.authors == other.authors
+    }
+}
+
+/// Serials of taxonomy snapshots, unique in the process.
+static TAXONOMY_SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl TaxonomyCache {
     /// An empty cache; the first use loads it.
@@ -119,7 +132,7 @@ impl TaxonomyCache {
             return Ok(current);
         }
         let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
-        let loaded = Arc::new(Taxonomy {
+        let mut loaded = Taxonomy {
             sections: repo::all_sections(conn)?
                 .into_iter()
                 .map(|s| (s.id, s))
@@ -132,8 +145,15 @@ impl TaxonomyCache {
                 .into_iter()
                 .map(|a| (a.id, a))
                 .collect(),
+            serial: 0,
             loaded_at: Some(Instant::now()),
-        });
+        };
+        loaded.serial = if loaded.same_content(&current) {
+            current.serial
+        } else {
+            TAXONOMY_SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        };
+        let loaded = Arc::new(loaded);
         let mut slot = self.snapshot.write().unwrap_or_else(|p| p.into_inner());
         if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
             *slot = loaded.clone();

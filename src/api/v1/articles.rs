@@ -4,20 +4,24 @@ use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, LAST_MODIFIED, L
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
 use crate::api::auth::Caller;
-use crate::api::cache::{http_date, Scope, X_CACHE};
+use std::sync::Arc;
+
+use crate::api::cache::{http_date, Scope, Ticket, X_CACHE};
 use crate::api::http_cache::etag;
+use crate::api::list_items::{ListItems, RenderedItem};
 use crate::api::v1::dto::{
     encode_path_segment, ArticleDto, ArticleFields, EditorialArticleDto, List, ListLinks, ListMeta,
     One, EDITORIAL_MEDIA_TYPE, FIELDS_MEDIA_TYPE,
 };
 use crate::api::v1::links::page_link;
-use crate::api::v1::params::{ArticleField, ArticleListQuery, MAX_PAGE};
+use crate::api::v1::params::{ArticleField, ArticleListParams, ArticleListQuery, MAX_PAGE};
 use crate::api::AppState;
-use crate::domain::article::{ArticleKey, EditorialStatus};
+use crate::domain::article::{is_archived, ArticleKey, EditorialStatus};
 use crate::domain::role::Capability;
 use crate::domain::Entity;
 use crate::error::{AppError, Problem};
-use crate::service::articles::{self, Found, ListFilter, ListRequest, Position};
+use crate::repo::articles::{ArticleStamp, StatsRow};
+use crate::service::articles::{self, ArticleView, Found, ListFilter, ListRequest, Page, Position};
 use crate::service::tokens::AuthFailure;
 
 /// Published articles, newest first.
@@ -62,7 +66,7 @@ pub async fn answer_list(
     state: &AppState,
     req: &HttpRequest,
     caller: Caller,
-    params: crate::api::v1::params::ArticleListParams,
+    params: ArticleListParams,
     period: Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>,
 ) -> Result<HttpResponse, AppError> {
     let editor = caller.can(Capability::Editorial);
@@ -114,6 +118,17 @@ pub async fn answer_list(
     let cache = state.taxonomy.clone();
     let now = crate::service::now();
     let counts = state.views.ticket();
+    if !editor
+        && params.fields.is_none()
+        && request.filter.search.is_none()
+        && state.list_items.enabled()
+    {
+        let items = state.list_items.clone();
+        return answer_rendered_list(
+            state, req, &params, request, items, ticket, cache_key, now, counts,
+        )
+        .await;
+    }
     let mut page = state
         .db
         .read(move |conn| articles::list_articles(conn, &cache, &request, now))
@@ -124,50 +139,7 @@ pub async fn answer_list(
             .views
             .observe(counts, item.article.id, item.stats.view_count);
     }
-
-    let next_cursor = page.next_cursor.map(|c| c.encode());
-    let by_cursor = params.cursor.is_some();
-    let path = req.path();
-    let query_string = req.query_string();
-    let links = ListLinks {
-        self_link: page_link(path, query_string, &[]),
-        // Ranked pages go by number only (a cursor is keyed by time).
-        next: if page.ranked {
-            (page.has_more && params.page < MAX_PAGE).then(|| {
-                page_link(
-                    path,
-                    query_string,
-                    &[("page", Some((params.page + 1).to_string()))],
-                )
-            })
-        } else {
-            next_cursor.as_ref().map(|c| {
-                // Past the last page number the spec allows, continue by cursor.
-                if by_cursor || params.page >= MAX_PAGE {
-                    page_link(path, query_string, &[("cursor", Some(c.clone()))])
-                } else {
-                    page_link(
-                        path,
-                        query_string,
-                        &[("page", Some((params.page + 1).to_string()))],
-                    )
-                }
-            })
-        },
-        prev: (!by_cursor && params.page > 1).then(|| {
-            page_link(
-                path,
-                query_string,
-                &[("page", Some((params.page - 1).to_string()))],
-            )
-        }),
-    };
-    let meta = ListMeta {
-        page: (!by_cursor).then_some(params.page),
-        per_page: params.per_page,
-        total: page.total,
-        next_cursor,
-    };
+    let (meta, links) = meta_and_links(req, &params, &page);
     if editor {
         let items = page
             .items
@@ -224,6 +196,161 @@ pub async fn answer_list(
             FIELDS_MEDIA_TYPE,
         ),
     })
+}
+
+/// A page's paging facts and links.
+fn meta_and_links<T>(
+    req: &HttpRequest,
+    params: &ArticleListParams,
+    page: &Page<T>,
+) -> (ListMeta, ListLinks) {
+    let next_cursor = page.next_cursor.map(|c| c.encode());
+    let by_cursor = params.cursor.is_some();
+    let path = req.path();
+    let query_string = req.query_string();
+    let links = ListLinks {
+        self_link: page_link(path, query_string, &[]),
+        // Ranked pages go by number only (a cursor is keyed by time).
+        next: if page.ranked {
+            (page.has_more && params.page < MAX_PAGE).then(|| {
+                page_link(
+                    path,
+                    query_string,
+                    &[("page", Some((params.page + 1).to_string()))],
+                )
+            })
+        } else {
+            next_cursor.as_ref().map(|c| {
+                // Past the last page number the spec allows, continue by cursor.
+                if by_cursor || params.page >= MAX_PAGE {
+                    page_link(path, query_string, &[("cursor", Some(c.clone()))])
+                } else {
+                    page_link(
+                        path,
+                        query_string,
+                        &[("page", Some((params.page + 1).to_string()))],
+                    )
+                }
+            })
+        },
+        prev: (!by_cursor && params.page > 1).then(|| {
+            page_link(
+                path,
+                query_string,
+                &[("page", Some((params.page - 1).to_string()))],
+            )
+        }),
+    };
+    let meta = ListMeta {
+        page: (!by_cursor).then_some(params.page),
+        per_page: params.per_page,
+        total: page.total,
+        next_cursor,
+    };
+    (meta, links)
+}
+
+/// What a rendered list page needs from the database.
+struct StampedPage {
+    page: Page<(ArticleStamp, StatsRow)>,
+    /// The kept rendering of each item, where there is one.
+    rendered: Vec<Option<Arc<RenderedItem>>>,
+    /// The articles not rendered yet (or edited since).
+    unrendered: Vec<ArticleView>,
+    taxonomy: u64,
+}
+
+/// A public list page without `fields` or `q`, from items rendered once per
+/// article edit (see [`crate::api::list_items`]): the same bytes as
+/// serialising a [`List`] of [`ArticleDto`]s.
+#[allow(clippy::too_many_arguments)]
+async fn answer_rendered_list(
+    state: &AppState,
+    req: &HttpRequest,
+    params: &ArticleListParams,
+    request: ListRequest,
+    items: Arc<ListItems>,
+    ticket: Ticket,
+    cache_key: String,
+    now: chrono::NaiveDateTime,
+    counts: crate::service::views::ViewTicket,
+) -> Result<HttpResponse, AppError> {
+    let taxonomy_cache = state.taxonomy.clone();
+    let kept = items.clone();
+    let stamped = state
+        .db
+        .read(move |conn| {
+            let page = articles::list_stamps(conn, &request, now)?;
+            let taxonomy = articles::taxonomy_serial(conn, &taxonomy_cache)?;
+            let rendered: Vec<Option<Arc<RenderedItem>>> = page
+                .items
+                .iter()
+                .map(|(stamp, _)| kept.get(stamp.id, stamp.updated_at, taxonomy))
+                .collect();
+            let missing: Vec<i64> = page
+                .items
+                .iter()
+                .zip(&rendered)
+                .filter(|(_, item)| item.is_none())
+                .map(|((stamp, _), _)| stamp.id)
+                .collect();
+            let unrendered = articles::views_by_ids(conn, &taxonomy_cache, &missing)?;
+            Ok::<_, crate::service::ServiceError>(StampedPage {
+                page,
+                rendered,
+                unrendered,
+                taxonomy,
+            })
+        })
+        .await?;
+    let StampedPage {
+        page,
+        rendered,
+        unrendered,
+        taxonomy,
+    } = stamped;
+    let mut fresh: std::collections::HashMap<i64, Arc<RenderedItem>> = unrendered
+        .into_iter()
+        .map(|view| {
+            let dto = ArticleDto::from_view(view, &state.settings, now);
+            (dto.id, items.render(&dto, taxonomy))
+        })
+        .collect();
+    let (meta, links) = meta_and_links(req, params, &page);
+    let mut shown = Vec::with_capacity(page.items.len());
+    let size: usize = rendered.iter().flatten().map(|i| i.len_hint()).sum();
+    let mut body = Vec::with_capacity(size + 1024 * (1 + fresh.len()));
+    body.extend_from_slice(b"{\"data\":[");
+    for ((stamp, stats), item) in page.items.iter().zip(rendered) {
+        // An article that went away between the two reads is left out.
+        let Some(item) = item.or_else(|| fresh.remove(&stamp.id)) else {
+            continue;
+        };
+        if !shown.is_empty() {
+            body.push(b',');
+        }
+        shown.push(stamp.id);
+        let published = stamp.published_at.unwrap_or(stamp.created_at);
+        item.write(
+            &mut body,
+            // Stored counts plus this process's views not written yet.
+            state.views.observe(counts, stamp.id, stats.view_count),
+            stats.comment_count,
+            is_archived(published, now, state.settings.archive_after),
+        );
+    }
+    body.extend_from_slice(b"],\"meta\":");
+    serde_json::to_writer(&mut body, &meta).map_err(|e| AppError::Internal(e.to_string()))?;
+    body.extend_from_slice(b",\"links\":");
+    serde_json::to_writer(&mut body, &links).map_err(|e| AppError::Internal(e.to_string()))?;
+    body.push(b'}');
+    Ok(state.responses.store_json(
+        ticket,
+        cache_key,
+        Scope::List(shown),
+        body,
+        "application/json",
+    ))
 }
 
 /// One published article, by numeric id or by slug.
