@@ -179,6 +179,13 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "KHABAR_LIST_ITEM_CACHE_MB", default_value_t = 24, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub list_item_cache_mb: u64,
 
+    /// Most memory, in MiB, for feed items (RSS, Atom, JSON Feed) rendered
+    /// once per article edit and format and reused by every feed that shows
+    /// the article (0 reads and renders every item every time). Like list
+    /// items, named by the article's last edit: never stale.
+    #[arg(long, global = true, env = "KHABAR_FEED_ITEM_CACHE_MB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub feed_item_cache_mb: u64,
+
     /// Milliseconds an answer about one article is reused: every write to the
     /// article ends it at once and hits show live view counts, so this only
     /// bounds what another node that missed a notification may serve.
@@ -401,6 +408,7 @@ impl Default for ServeArgs {
             cache_ttl_ms: 2000,
             cache_max_mb: 56,
             list_item_cache_mb: 24,
+            feed_item_cache_mb: 16,
             article_cache_ttl_ms: 60_000,
             workers: None,
             log_format: "text".into(),

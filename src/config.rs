@@ -21,6 +21,8 @@ pub struct Settings {
     pub cache_max_bytes: u64,
     /// Most bytes of rendered list items kept (zero: none).
     pub list_item_cache_bytes: u64,
+    /// Most bytes of rendered feed items kept (zero: none).
+    pub feed_item_cache_bytes: u64,
     /// Comments: policy and abuse defences.
     pub comments: CommentSettings,
     /// View counting.
@@ -94,6 +96,7 @@ impl Settings {
             article_cache_ttl: std::time::Duration::from_millis(args.article_cache_ttl_ms),
             cache_max_bytes: args.cache_max_mb * 1024 * 1024,
             list_item_cache_bytes: args.list_item_cache_mb * 1024 * 1024,
+            feed_item_cache_bytes: args.feed_item_cache_mb * 1024 * 1024,
             comments: CommentSettings::from_args(&args.comments),
             views: crate::service::views::ViewSettings {
                 dedupe_window: std::time::Duration::from_secs(args.views.dedupe_secs),

@@ -236,6 +236,9 @@ impl Application {
             list_items: Arc::new(crate::api::list_items::ListItems::new(
                 settings.list_item_cache_bytes,
             )),
+            feed_items: Arc::new(crate::api::feed_items::FeedItems::new(
+                settings.feed_item_cache_bytes,
+            )),
             db: db.clone(),
             settings,
             taxonomy: Arc::new(TaxonomyCache::new(TAXONOMY_MAX_AGE)),

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod client;
 pub mod context;
 pub mod cors;
+pub mod feed_items;
 pub mod http_cache;
 pub mod invalidation;
 pub mod json;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub responses: cache::ResponseCache,
     /// List items rendered once per article edit.
     pub list_items: Arc<list_items::ListItems>,
+    /// Feed items rendered once per article edit and format.
+    pub feed_items: Arc<feed_items::FeedItems>,
     /// Flood control, in-flight idempotency keys and the comment policy.
     pub comments: crate::service::comments::CommentRuntime,
     /// View counts: buffered in memory, flushed in batches.

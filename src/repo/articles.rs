@@ -329,6 +329,17 @@ pub fn rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Arti
     Ok(rows)
 }
 
+/// These articles with their HTML bodies (a feed's items), in the order of
+/// `ids`; the caller has checked that they are visible.
+pub fn html_rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows = load_rows(conn, false, KeysetOrder::Newest, ids, Bodies::HtmlOnly)?;
+    in_order_of(&mut rows, ids);
+    Ok(rows)
+}
+
 /// These articles with their bodies, in any state, in the order of `ids`
 /// (the change feed decides what a partner may see).
 pub fn full_rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {

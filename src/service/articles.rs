@@ -358,6 +358,17 @@ pub fn views_by_ids(
     assemble(conn, cache, rows)
 }
 
+/// These articles with their HTML bodies (not the text), in the order of
+/// `ids`; ids that have no row are left out.
+pub fn views_with_html_by_ids(
+    conn: &mut DbConnection,
+    cache: &TaxonomyCache,
+    ids: &[i64],
+) -> Result<Vec<ArticleView>, ServiceError> {
+    let rows = repo::html_rows_by_ids(conn, ids)?;
+    assemble(conn, cache, rows)
+}
+
 /// These articles with bodies and versions, in any state, in the order of
 /// `ids`; ids that have no row are left out.
 pub fn full_views_by_ids(

@@ -7,8 +7,8 @@ use crate::db::DbConnection;
 use crate::domain::article::EditorialStatus;
 use crate::domain::cursor::KeysetOrder;
 use crate::domain::search::SearchQuery;
-use crate::service::articles::{self, ArticleView, ListFilter, ListRequest, Position};
-use crate::service::taxonomy::TaxonomyCache;
+use crate::repo::articles::ArticleStamp;
+use crate::service::articles::{self, ListFilter, ListRequest, Position};
 use crate::service::ServiceError;
 
 /// Which articles a feed shows.
@@ -26,32 +26,23 @@ pub struct FeedRequest {
     pub limit: u32,
 }
 
-/// The items of a feed.
-#[derive(Debug, Clone)]
-pub struct FeedItems {
-    /// Published articles with their bodies, newest first.
-    pub items: Vec<ArticleView>,
-    /// The latest change of any item ([`changed_at`]); `None` when empty.
-    pub updated: Option<NaiveDateTime>,
-}
-
 /// When an article last changed as a reader sees it: its last edit, or its
 /// publication when that came later (a scheduled article becomes public
 /// after its last edit).
-pub fn changed_at(view: &ArticleView) -> NaiveDateTime {
-    let published = view.article.published_at.unwrap_or(view.article.created_at);
-    published.max(view.article.updated_at)
+pub fn changed_at(stamp: &ArticleStamp) -> NaiveDateTime {
+    let published = stamp.published_at.unwrap_or(stamp.created_at);
+    published.max(stamp.updated_at)
 }
 
 /// The latest `limit` published articles matching `request` at `now`,
-/// newest first, with their bodies. An unknown section or tag matches
+/// newest first, as stamps (their text is read by [`articles::views_with_html_by_ids`]
+/// for the items not rendered yet). An unknown section or tag matches
 /// nothing, as in the article list.
 pub fn latest(
     conn: &mut DbConnection,
-    cache: &TaxonomyCache,
     request: &FeedRequest,
     now: NaiveDateTime,
-) -> Result<FeedItems, ServiceError> {
+) -> Result<Vec<ArticleStamp>, ServiceError> {
     let list = ListRequest {
         filter: ListFilter {
             section: request.section.clone(),
@@ -69,18 +60,10 @@ pub fn latest(
         position: Position::Page(1),
         per_page: request.limit,
         include_total: false,
-        with_body: true,
+        with_body: false,
         with_body_text: false,
         with_version: false,
     };
-    let mut page = articles::list_articles(conn, cache, &list, now)?;
-    for item in &mut page.items {
-        // A search's snippet belongs to the article list, not to a feed.
-        item.highlight = None;
-    }
-    let updated = page.items.iter().map(changed_at).max();
-    Ok(FeedItems {
-        items: page.items,
-        updated,
-    })
+    let page = articles::list_stamps(conn, &list, now)?;
+    Ok(page.items.into_iter().map(|(stamp, _)| stamp).collect())
 }

@@ -9,6 +9,7 @@
 //! kept in the answer cache like the article list's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -18,14 +19,17 @@ use utoipa::ToSchema;
 
 use crate::api::auth::Caller;
 use crate::api::cache::Scope;
+use crate::api::feed_items::FeedFragment;
 use crate::api::v1::dto::{ArticleDto, SectionRef};
 use crate::api::v1::links::page_link;
 use crate::api::v1::params::{FeedParams, FeedQuery};
 use crate::api::v1::responses::Unavailable;
 use crate::api::AppState;
-use crate::config::Settings;
 use crate::error::{AppError, Problem};
-use crate::service::feeds::{self, FeedItems, FeedRequest};
+use crate::repo::articles::ArticleStamp;
+use crate::service::articles::{self, ArticleView};
+use crate::service::feeds::{self, FeedRequest};
+use crate::service::taxonomy::Taxonomy;
 
 /// Media type of the RSS 2.0 feed.
 pub const RSS_MEDIA_TYPE: &str = "application/rss+xml; charset=utf-8";
@@ -42,6 +46,9 @@ pub const FEED_LANGUAGE: &str = "ar";
 pub const JSON_FEED_VERSION: &str = "https://jsonfeed.org/version/1.1";
 
 const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
+/// The namespace of the items' `content:encoded` (the rss crate declares it
+/// only when an item is in the channel it writes).
+const CONTENT_NAMESPACE: &str = "http://purl.org/rss/1.0/modules/content/";
 const GENERATOR: &str = "khabar";
 
 /// The three formats.
@@ -157,7 +164,8 @@ pub async fn json_feed(
     answer(&state, &req, caller, query.into_inner(), Format::Json).await
 }
 
-/// One feed answer: from the answer cache, or read, rendered and kept.
+/// One feed answer: from the answer cache, or read and written from items
+/// rendered once per article edit (see [`crate::api::feed_items`]).
 async fn answer(
     state: &AppState,
     req: &HttpRequest,
@@ -181,41 +189,116 @@ async fn answer(
         search: params.search.clone(),
         limit: params.limit,
     };
-    let cache = state.taxonomy.clone();
+    let taxonomy_cache = state.taxonomy.clone();
+    let kept = state.feed_items.clone();
     let now = crate::service::now();
     let found = state
         .db
-        .read(move |conn| feeds::latest(conn, &cache, &request, now))
+        .read(move |conn| {
+            let stamps = feeds::latest(conn, &request, now)?;
+            let taxonomy = taxonomy_cache.snapshot(conn, |_| true)?;
+            let rendered: Vec<Option<Arc<FeedFragment>>> = stamps
+                .iter()
+                .map(|s| kept.get(s.id, format as u8, s.updated_at, taxonomy.serial))
+                .collect();
+            let missing: Vec<i64> = stamps
+                .iter()
+                .zip(&rendered)
+                .filter(|(_, r)| r.is_none())
+                .map(|(s, _)| s.id)
+                .collect();
+            let unrendered = articles::views_with_html_by_ids(conn, &taxonomy_cache, &missing)?;
+            Ok::<_, crate::service::ServiceError>(Found {
+                stamps,
+                rendered,
+                unrendered,
+                taxonomy,
+            })
+        })
         .await?;
-    let shown = Scope::List(found.items.iter().map(|v| v.article.id).collect());
-    let feed = Feed::new(
-        found,
-        &params,
-        raw_q.as_deref(),
-        &state.settings,
-        &page_link(req.path(), req.query_string(), &[]),
-        now,
-    );
-    let body = match format {
-        Format::Rss => feed.to_rss()?,
-        Format::Atom => feed.to_atom()?,
-        Format::Json => {
-            let mut out = Vec::with_capacity(feed.expected_len());
-            serde_json::to_writer(&mut out, &feed.into_json_feed())
-                .map_err(|e| AppError::Internal(format!("JSON Feed: {e}")))?;
-            out
+    let Found {
+        stamps,
+        rendered,
+        unrendered,
+        taxonomy,
+    } = found;
+    let home = state.settings.public_url.trim_end_matches('/').to_string();
+    let api = format!("{home}/api/v1");
+    let mut fresh = std::collections::HashMap::new();
+    for view in unrendered {
+        let id = view.article.id;
+        let edit = view.article.updated_at;
+        let updated = changed_at_of(&view).and_utc();
+        let article = ArticleDto::from_view(view, &state.settings, now);
+        let item = FeedItem {
+            id: format!("{api}/articles/{id}"),
+            article,
+            updated,
+        };
+        let bytes = render_item(format, &api, item)?;
+        let fragment = state
+            .feed_items
+            .keep(id, format as u8, edit, taxonomy.serial, bytes);
+        fresh.insert(id, fragment);
+    }
+    let mut shown = Vec::with_capacity(stamps.len());
+    let mut items = Vec::with_capacity(stamps.len());
+    for (stamp, kept) in stamps.iter().zip(rendered) {
+        // An article that went away between the two reads is left out.
+        if let Some(item) = kept.or_else(|| fresh.remove(&stamp.id)) {
+            shown.push(stamp.id);
+            items.push(item);
         }
+    }
+    let updated = stamps
+        .iter()
+        .filter(|s| shown.contains(&s.id))
+        .map(feeds::changed_at)
+        .max()
+        .map(|t| t.and_utc());
+    let filters = describe_filters(&params, raw_q.as_deref(), &taxonomy, !items.is_empty());
+    let (title, description) = if filters.is_empty() {
+        (SITE_NAME.to_string(), format!("آخر ما نُشر في {SITE_NAME}"))
+    } else {
+        (
+            format!("{SITE_NAME} — {filters}"),
+            format!("آخر ما نُشر في {SITE_NAME}: {filters}"),
+        )
     };
+    let feed = Feed {
+        title,
+        description,
+        self_url: format!("{home}{}", page_link(req.path(), req.query_string(), &[])),
+        home,
+        updated,
+    };
+    let body = feed.document(format, &items)?;
     Ok(state.responses.store_rendered(
         ticket,
         cache_key,
-        shown,
+        Scope::List(shown),
         Bytes::from(body),
         format.media_type(),
     ))
 }
 
-/// What every format shows.
+/// What a feed needs from the database.
+struct Found {
+    stamps: Vec<ArticleStamp>,
+    /// The kept item of each article in this format, where there is one.
+    rendered: Vec<Option<Arc<FeedFragment>>>,
+    /// The articles not rendered yet (or edited since), with their bodies.
+    unrendered: Vec<ArticleView>,
+    taxonomy: Arc<Taxonomy>,
+}
+
+/// When a viewed article last changed as a reader sees it ([`feeds::changed_at`]).
+fn changed_at_of(view: &ArticleView) -> chrono::NaiveDateTime {
+    let published = view.article.published_at.unwrap_or(view.article.created_at);
+    published.max(view.article.updated_at)
+}
+
+/// The feed around its items.
 struct Feed {
     /// "خبر", with the filters when there are any.
     title: String,
@@ -225,12 +308,8 @@ struct Feed {
     home: String,
     /// This feed's own absolute address.
     self_url: String,
-    /// The base of the API's absolute addresses.
-    api: String,
     /// The latest change of any item.
     updated: Option<DateTime<Utc>>,
-    /// The articles, newest first.
-    items: Vec<FeedItem>,
 }
 
 /// One article of a feed.
@@ -243,67 +322,204 @@ struct FeedItem {
     updated: DateTime<Utc>,
 }
 
-impl Feed {
-    fn new(
-        found: FeedItems,
-        params: &FeedParams,
-        raw_q: Option<&str>,
-        settings: &Settings,
-        self_path: &str,
-        now: chrono::NaiveDateTime,
-    ) -> Self {
-        let home = settings.public_url.trim_end_matches('/').to_string();
-        let api = format!("{home}/api/v1");
-        let items: Vec<FeedItem> = found
-            .items
-            .into_iter()
-            .map(|view| {
-                let updated = feeds::changed_at(&view).and_utc();
-                let article = ArticleDto::from_view(view, settings, now);
-                FeedItem {
-                    id: format!("{api}/articles/{}", article.id),
-                    article,
-                    updated,
-                }
-            })
-            .collect();
-        let filters = describe_filters(params, raw_q, &items);
-        let (title, description) = if filters.is_empty() {
-            (SITE_NAME.to_string(), format!("آخر ما نُشر في {SITE_NAME}"))
-        } else {
-            (
-                format!("{SITE_NAME} — {filters}"),
-                format!("آخر ما نُشر في {SITE_NAME}: {filters}"),
-            )
-        };
-        Feed {
-            title,
-            description,
-            self_url: format!("{home}{self_path}"),
-            home,
-            api,
-            updated: found.updated.map(|t| t.and_utc()),
-            items,
+/// Renders one item in `format`: the element (`<item>`, `<entry>`) or the
+/// JSON object exactly as the whole document writes it.
+fn render_item(format: Format, api: &str, item: FeedItem) -> Result<Vec<u8>, AppError> {
+    let cut = |doc: Vec<u8>, open: &[u8], close: &[u8]| -> Result<Vec<u8>, AppError> {
+        let start = memchr::memmem::find(&doc, open);
+        let end = memchr::memmem::rfind(&doc, close);
+        match (start, end) {
+            (Some(start), Some(end)) => Ok(doc[start..end + close.len()].to_vec()),
+            _ => Err(AppError::Internal(
+                "feed item not found in its document".into(),
+            )),
         }
+    };
+    match format {
+        Format::Rss => {
+            let channel = rss::Channel {
+                items: vec![rss_item(&item)],
+                ..Default::default()
+            };
+            let doc = channel
+                .write_to(Vec::new())
+                .map_err(|e| AppError::Internal(format!("RSS: {e}")))?;
+            cut(doc, b"<item>", b"</item>")
+        }
+        Format::Atom => {
+            let feed = atom_syndication::Feed {
+                entries: vec![atom_entry(api, &item)],
+                ..Default::default()
+            };
+            let doc = feed
+                .write_to(Vec::new())
+                .map_err(|e| AppError::Internal(format!("Atom: {e}")))?;
+            cut(doc, b"<entry>", b"</entry>")
+        }
+        Format::Json => serde_json::to_vec(&json_item(item))
+            .map_err(|e| AppError::Internal(format!("JSON Feed: {e}"))),
     }
+}
 
-    /// About the size of the document: its bodies and leads with room for
-    /// escaping and markup, so that the output is not copied again and
-    /// again as it grows (50 bodies are ~136 KB).
-    fn expected_len(&self) -> usize {
-        let text: usize = self
-            .items
-            .iter()
-            .map(|i| {
-                let a = &i.article;
-                a.body_html.as_ref().map_or(0, String::len) + a.summary.len() + a.title.len()
+/// One article as an RSS item.
+fn rss_item(item: &FeedItem) -> rss::Item {
+    let a = &item.article;
+    let mut categories = vec![rss::Category {
+        name: xml_safe(&a.section.name),
+        domain: None,
+    }];
+    categories.extend(a.tags.iter().map(|t| rss::Category {
+        name: xml_safe(&t.name),
+        domain: None,
+    }));
+    rss::Item {
+        title: Some(xml_safe(&a.title)),
+        link: Some(a.canonical_url.clone()),
+        // `description` is HTML to feed readers; the lead is text.
+        description: Some(xml_safe(&html_escape::encode_text(&a.summary))),
+        content: a.body_html.as_deref().map(xml_safe),
+        categories,
+        guid: Some(rss::Guid {
+            value: item.id.clone(),
+            permalink: false,
+        }),
+        pub_date: Some(a.published_at.to_rfc2822()),
+        dublin_core_ext: Some(rss::extension::dublincore::DublinCoreExtension {
+            creators: credits(a).into_iter().map(|c| xml_safe(&c)).collect(),
+            ..Default::default()
+        }),
+        extensions: atom_extension("updated", Some(rfc3339(item.updated)), &[]),
+        ..Default::default()
+    }
+}
+
+/// One article as an Atom entry.
+fn atom_entry(api: &str, item: &FeedItem) -> atom_syndication::Entry {
+    use atom_syndication::{Category, Content, Entry, Person, Text};
+    let a = &item.article;
+    let mut categories = vec![Category {
+        term: xml_safe(&a.section.slug),
+        scheme: Some(format!("{api}/sections")),
+        label: Some(xml_safe(&a.section.name)),
+    }];
+    categories.extend(a.tags.iter().map(|t| Category {
+        term: xml_safe(&t.slug),
+        scheme: Some(format!("{api}/tags")),
+        label: Some(xml_safe(&t.name)),
+    }));
+    Entry {
+        title: Text::plain(xml_safe(&a.title)),
+        id: item.id.clone(),
+        updated: item.updated.fixed_offset(),
+        published: Some(a.published_at.fixed_offset()),
+        authors: credits(a)
+            .into_iter()
+            .map(|name| Person {
+                name: xml_safe(&name),
+                ..Default::default()
             })
-            .sum();
-        text + text / 4 + 1024 * (self.items.len() + 1)
+            .collect(),
+        categories,
+        links: vec![atom_link(&a.canonical_url, "alternate", "text/html")],
+        summary: Some(Text::plain(xml_safe(&a.summary))),
+        content: a.body_html.as_deref().map(|html| Content {
+            value: Some(xml_safe(html)),
+            content_type: Some("html".to_string()),
+            lang: Some(a.language.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn atom_link(href: &str, rel: &str, mime_type: &str) -> atom_syndication::Link {
+    atom_syndication::Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: Some(mime_type.to_string()),
+        ..Default::default()
+    }
+}
+
+/// One article as a JSON Feed item.
+fn json_item(item: FeedItem) -> JsonFeedItem {
+    let a = item.article;
+    let authors = credits(&a)
+        .into_iter()
+        .map(|name| JsonFeedAuthor { name, url: None })
+        .collect();
+    let mut tags = vec![a.section.name.clone()];
+    tags.extend(a.tags.into_iter().map(|t| t.name));
+    JsonFeedItem {
+        id: item.id,
+        url: a.canonical_url,
+        title: a.title,
+        summary: a.summary,
+        content_html: a.body_html.unwrap_or_default(),
+        image: a.image.map(|i| i.url),
+        date_published: a.published_at,
+        date_modified: item.updated,
+        authors,
+        tags,
+        language: a.language,
+        khabar: JsonFeedItemExtension {
+            article_id: a.id,
+            byline: a.byline,
+            section: a.section,
+        },
+    }
+}
+
+impl Feed {
+    /// The whole document in `format` around `items` (each rendered by
+    /// [`render_item`] in the same format): the document is written with
+    /// no items and they are put where its writer puts them, last in the
+    /// channel, the feed or the `items` array.
+    fn document(&self, format: Format, items: &[Arc<FeedFragment>]) -> Result<Vec<u8>, AppError> {
+        let size = items.iter().map(|i| i.bytes.len() + 1).sum::<usize>() + 2048;
+        let (shell, close): (Vec<u8>, &[u8]) = match format {
+            Format::Rss => (self.rss_shell(!items.is_empty())?, b"</channel>"),
+            Format::Atom => (self.atom_shell()?, b"</feed>"),
+            Format::Json => (
+                serde_json::to_vec(&self.json_shell())
+                    .map_err(|e| AppError::Internal(format!("JSON Feed: {e}")))?,
+                b"]}",
+            ),
+        };
+        let at = memchr::memmem::rfind(&shell, close)
+            .ok_or_else(|| AppError::Internal("feed without its end".into()))?;
+        let mut out = Vec::with_capacity(shell.len() + size);
+        out.extend_from_slice(&shell[..at]);
+        for (i, item) in items.iter().enumerate() {
+            if format == Format::Json && i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&item.bytes);
+        }
+        out.extend_from_slice(&shell[at..]);
+        Ok(out)
     }
 
-    /// The RSS 2.0 document.
-    fn to_rss(&self) -> Result<Vec<u8>, AppError> {
+    /// The RSS 2.0 document without items (`with_items`: declaring the
+    /// namespaces the items use, as the writer does when they are in it).
+    fn rss_shell(&self, with_items: bool) -> Result<Vec<u8>, AppError> {
+        let mut channel = self.rss_channel();
+        if with_items {
+            channel
+                .namespaces
+                .insert("content".to_string(), CONTENT_NAMESPACE.to_string());
+            channel.namespaces.insert(
+                "dc".to_string(),
+                rss::extension::dublincore::NAMESPACE.to_string(),
+            );
+        }
+        channel
+            .write_to(Vec::with_capacity(2048))
+            .map_err(|e| AppError::Internal(format!("RSS: {e}")))
+    }
+
+    /// The RSS 2.0 channel without items.
+    fn rss_channel(&self) -> rss::Channel {
         let mut channel = rss::Channel {
             title: xml_safe(&self.title),
             link: self.home.clone(),
@@ -326,95 +542,20 @@ impl Feed {
                 ("type", "application/rss+xml"),
             ],
         );
-        channel.items = self
-            .items
-            .iter()
-            .map(|item| {
-                let a = &item.article;
-                let mut categories = vec![rss::Category {
-                    name: xml_safe(&a.section.name),
-                    domain: None,
-                }];
-                categories.extend(a.tags.iter().map(|t| rss::Category {
-                    name: xml_safe(&t.name),
-                    domain: None,
-                }));
-                rss::Item {
-                    title: Some(xml_safe(&a.title)),
-                    link: Some(a.canonical_url.clone()),
-                    // `description` is HTML to feed readers; the lead is text.
-                    description: Some(xml_safe(&html_escape::encode_text(&a.summary))),
-                    content: a.body_html.as_deref().map(xml_safe),
-                    categories,
-                    guid: Some(rss::Guid {
-                        value: item.id.clone(),
-                        permalink: false,
-                    }),
-                    pub_date: Some(a.published_at.to_rfc2822()),
-                    dublin_core_ext: Some(rss::extension::dublincore::DublinCoreExtension {
-                        creators: credits(a).into_iter().map(|c| xml_safe(&c)).collect(),
-                        ..Default::default()
-                    }),
-                    extensions: atom_extension("updated", Some(rfc3339(item.updated)), &[]),
-                    ..Default::default()
-                }
-            })
-            .collect();
         channel
-            .write_to(Vec::with_capacity(self.expected_len()))
-            .map_err(|e| AppError::Internal(format!("RSS: {e}")))
     }
 
-    /// The Atom 1.0 document.
-    fn to_atom(&self) -> Result<Vec<u8>, AppError> {
-        use atom_syndication::{Category, Content, Entry, Generator, Link, Person, Text};
-        let link = |href: &str, rel: &str, mime_type: &str| Link {
-            href: href.to_string(),
-            rel: rel.to_string(),
-            mime_type: Some(mime_type.to_string()),
-            ..Default::default()
-        };
-        let entries = self
-            .items
-            .iter()
-            .map(|item| {
-                let a = &item.article;
-                let mut categories = vec![Category {
-                    term: xml_safe(&a.section.slug),
-                    scheme: Some(format!("{}/sections", self.api)),
-                    label: Some(xml_safe(&a.section.name)),
-                }];
-                categories.extend(a.tags.iter().map(|t| Category {
-                    term: xml_safe(&t.slug),
-                    scheme: Some(format!("{}/tags", self.api)),
-                    label: Some(xml_safe(&t.name)),
-                }));
-                Entry {
-                    title: Text::plain(xml_safe(&a.title)),
-                    id: item.id.clone(),
-                    updated: item.updated.fixed_offset(),
-                    published: Some(a.published_at.fixed_offset()),
-                    authors: credits(a)
-                        .into_iter()
-                        .map(|name| Person {
-                            name: xml_safe(&name),
-                            ..Default::default()
-                        })
-                        .collect(),
-                    categories,
-                    links: vec![link(&a.canonical_url, "alternate", "text/html")],
-                    summary: Some(Text::plain(xml_safe(&a.summary))),
-                    content: a.body_html.as_deref().map(|html| Content {
-                        value: Some(xml_safe(html)),
-                        content_type: Some("html".to_string()),
-                        lang: Some(a.language.clone()),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }
-            })
-            .collect();
-        let feed = atom_syndication::Feed {
+    /// The Atom 1.0 document without entries.
+    fn atom_shell(&self) -> Result<Vec<u8>, AppError> {
+        self.atom_feed()
+            .write_to(Vec::with_capacity(2048))
+            .map_err(|e| AppError::Internal(format!("Atom: {e}")))
+    }
+
+    /// The Atom 1.0 feed without entries.
+    fn atom_feed(&self) -> atom_syndication::Feed {
+        use atom_syndication::{Generator, Person, Text};
+        atom_syndication::Feed {
             title: Text::plain(xml_safe(&self.title)),
             subtitle: Some(Text::plain(xml_safe(&self.description))),
             id: self.self_url.clone(),
@@ -429,62 +570,28 @@ impl Feed {
                 ..Default::default()
             }),
             links: vec![
-                link(&self.self_url, "self", "application/atom+xml"),
-                link(&self.home, "alternate", "text/html"),
+                atom_link(&self.self_url, "self", "application/atom+xml"),
+                atom_link(&self.home, "alternate", "text/html"),
             ],
             lang: Some(FEED_LANGUAGE.to_string()),
-            entries,
             ..Default::default()
-        };
-        feed.write_to(Vec::with_capacity(self.expected_len()))
-            .map_err(|e| AppError::Internal(format!("Atom: {e}")))
+        }
     }
 
-    /// The JSON Feed 1.1 document.
-    fn into_json_feed(self) -> JsonFeed {
-        let items = self
-            .items
-            .into_iter()
-            .map(|item| {
-                let a = item.article;
-                let authors = credits(&a)
-                    .into_iter()
-                    .map(|name| JsonFeedAuthor { name, url: None })
-                    .collect();
-                let mut tags = vec![a.section.name.clone()];
-                tags.extend(a.tags.into_iter().map(|t| t.name));
-                JsonFeedItem {
-                    id: item.id,
-                    url: a.canonical_url,
-                    title: a.title,
-                    summary: a.summary,
-                    content_html: a.body_html.unwrap_or_default(),
-                    image: a.image.map(|i| i.url),
-                    date_published: a.published_at,
-                    date_modified: item.updated,
-                    authors,
-                    tags,
-                    language: a.language,
-                    khabar: JsonFeedItemExtension {
-                        article_id: a.id,
-                        byline: a.byline,
-                        section: a.section,
-                    },
-                }
-            })
-            .collect();
+    /// The JSON Feed 1.1 document without items.
+    fn json_shell(&self) -> JsonFeed {
         JsonFeed {
             version: JSON_FEED_VERSION.to_string(),
-            title: self.title,
-            description: self.description,
+            title: self.title.clone(),
+            description: self.description.clone(),
             home_page_url: self.home.clone(),
-            feed_url: self.self_url,
+            feed_url: self.self_url.clone(),
             language: FEED_LANGUAGE.to_string(),
             authors: vec![JsonFeedAuthor {
                 name: SITE_NAME.to_string(),
-                url: Some(self.home),
+                url: Some(self.home.clone()),
             }],
-            items,
+            items: Vec::new(),
         }
     }
 }
@@ -504,26 +611,34 @@ fn credits(a: &ArticleDto) -> Vec<String> {
 /// The filters in words, for the title: the section's and tag's names (as
 /// the items show them; the slug when the feed is empty), the author, the
 /// search.
-fn describe_filters(params: &FeedParams, raw_q: Option<&str>, items: &[FeedItem]) -> String {
-    let first = items.first().map(|i| &i.article);
+fn describe_filters(
+    params: &FeedParams,
+    raw_q: Option<&str>,
+    taxonomy: &Taxonomy,
+    has_items: bool,
+) -> String {
+    // Names only when the feed shows articles (an empty feed says what was
+    // asked for).
+    let named = |found: Option<String>, asked: String| {
+        if has_items {
+            found.unwrap_or(asked)
+        } else {
+            asked
+        }
+    };
     let mut parts = Vec::new();
     if let Some(slug) = &params.section {
-        parts.push(
-            first
-                .map(|a| a.section.name.clone())
-                .unwrap_or_else(|| slug.clone()),
-        );
+        let found = taxonomy.sections.values().find(|s| &s.slug == slug);
+        parts.push(named(found.map(|s| s.name.clone()), slug.clone()));
     }
     if let Some(slug) = &params.tag {
-        let name = first
-            .and_then(|a| a.tags.iter().find(|t| &t.slug == slug))
-            .map_or_else(|| slug.clone(), |t| t.name.clone());
+        let found = taxonomy.tags.values().find(|t| &t.slug == slug);
+        let name = named(found.map(|t| t.name.clone()), slug.clone());
         parts.push(format!("وسم {name}"));
     }
     if let Some(id) = params.author {
-        let name = first
-            .and_then(|a| a.authors.iter().find(|au| au.id == id))
-            .map_or_else(|| id.to_string(), |au| au.name.clone());
+        let found = taxonomy.authors.get(&id);
+        let name = named(found.map(|a| a.name.clone()), id.to_string());
         parts.push(format!("بقلم {name}"));
     }
     if let (Some(_), Some(q)) = (&params.search, raw_q) {
@@ -720,5 +835,97 @@ mod tests {
         let element = &map["atom"]["atom:link"][0];
         assert_eq!(element.name, "atom:link");
         assert_eq!(element.attrs["rel"], "self");
+    }
+
+    fn feed_item(id: i64, title: &str) -> FeedItem {
+        let at = chrono::DateTime::from_timestamp(1_598_090_400 + id, 0).unwrap();
+        FeedItem {
+            article: ArticleDto {
+                id,
+                slug: format!("خبر-{id}"),
+                title: title.into(),
+                summary: "قال \"الوزير\" إن <التعاون> ضروري & حتمي".into(),
+                body_html: Some("<p>الفقرة الأولى.</p><p>الثانية &amp; الأخيرة</p>".into()),
+                body_text: None,
+                language: "ar".into(),
+                dir: crate::domain::article::TextDirection::Rtl,
+                section: SectionRef {
+                    id: 2,
+                    slug: "politics".into(),
+                    name: "سياسة".into(),
+                },
+                tags: vec![crate::api::v1::dto::TagRef {
+                    slug: "iran".into(),
+                    name: "إيران".into(),
+                }],
+                byline: "فريق ماسة".into(),
+                authors: Vec::new(),
+                source: None,
+                canonical_url: format!("https://khabar.example/articles/{id}"),
+                image: None,
+                published_at: at,
+                updated_at: at,
+                view_count: 0,
+                comment_count: 0,
+                from_archive: false,
+                comments_open: true,
+                highlight: None,
+            },
+            id: format!("https://khabar.example/api/v1/articles/{id}"),
+            updated: at,
+        }
+    }
+
+    #[test]
+    fn a_feed_written_from_its_items_is_the_feed_written_whole() {
+        let feed = Feed {
+            title: "خبر — سياسة".into(),
+            description: "آخر ما نُشر".into(),
+            home: "https://khabar.example".into(),
+            self_url: "https://khabar.example/api/v1/feeds/rss?section=politics".into(),
+            updated: chrono::DateTime::from_timestamp(1_598_090_500, 0),
+        };
+        let api = "https://khabar.example/api/v1";
+        let titles = ["وزير الدفاع", "عنوان </item></entry>]} آخر"];
+        for count in [0, 1, 2] {
+            let items = || (1..=count).map(|id| feed_item(id, titles[(id as usize) % 2]));
+            for format in [Format::Rss, Format::Atom, Format::Json] {
+                let fragments: Vec<Arc<FeedFragment>> = items()
+                    .map(|item| {
+                        let bytes = render_item(format, api, item).unwrap();
+                        crate::api::feed_items::FeedItems::new(0).keep(
+                            1,
+                            0,
+                            Default::default(),
+                            0,
+                            bytes,
+                        )
+                    })
+                    .collect();
+                let spliced = feed.document(format, &fragments).unwrap();
+                let whole = match format {
+                    Format::Rss => {
+                        let mut channel = feed.rss_channel();
+                        channel.items = items().map(|i| rss_item(&i)).collect();
+                        channel.write_to(Vec::new()).unwrap()
+                    }
+                    Format::Atom => {
+                        let mut doc = feed.atom_feed();
+                        doc.entries = items().map(|i| atom_entry(api, &i)).collect();
+                        doc.write_to(Vec::new()).unwrap()
+                    }
+                    Format::Json => {
+                        let mut doc = feed.json_shell();
+                        doc.items = items().map(json_item).collect();
+                        serde_json::to_vec(&doc).unwrap()
+                    }
+                };
+                assert_eq!(
+                    String::from_utf8(spliced).unwrap(),
+                    String::from_utf8(whole).unwrap(),
+                    "{format:?} with {count} items"
+                );
+            }
+        }
     }
 }
