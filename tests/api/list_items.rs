@@ -99,3 +99,50 @@ async fn kept_list_items_are_the_rendered_bytes_and_follow_edits_renames_and_cou
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(listed(&app, path, 1).await["view_count"], before + 1);
 }
+
+#[tokio::test]
+async fn kept_feed_items_are_the_rendered_bytes_and_follow_edits_and_renames() {
+    let app = spawn_with(Spawn::default()).await;
+    let rendering = spawn_beside(
+        &app,
+        Spawn {
+            settings: |s| s.feed_item_cache_bytes = 0,
+            ..Spawn::default()
+        },
+    )
+    .await;
+    let feeds = [
+        "/api/v1/feeds/rss",
+        "/api/v1/feeds/atom?tag=iran",
+        "/api/v1/feeds/json?section=politics&limit=5",
+    ];
+    for path in feeds {
+        let first = text(&app, path).await;
+        assert_eq!(text(&app, path).await, first, "{path}");
+        assert_eq!(text(&rendering, path).await, first, "{path}");
+    }
+    let editor = app.token(Role::Editor);
+    let (_, etag) = app.editor_view(&editor, 1).await;
+    app.send_json(
+        Call::new(Method::PATCH, "/api/v1/articles/1")
+            .token(&editor)
+            .if_match(etag)
+            .json(json!({"body_html": "<p>نص جديد للخبر بعد التعديل</p>"})),
+        200,
+    )
+    .await;
+    app.send_json(
+        Call::new(Method::PATCH, "/api/v1/tags/iran")
+            .token(&editor)
+            .json(json!({"name": "الجمهورية الإسلامية"})),
+        200,
+    )
+    .await;
+    for path in feeds {
+        let body = text(&app, path).await;
+        if path.contains("tag=iran") || path.ends_with("rss") {
+            assert!(body.contains("نص جديد للخبر بعد التعديل"), "{path}: {body}");
+            assert!(body.contains("الجمهورية الإسلامية"), "{path}");
+        }
+    }
+}
