@@ -167,8 +167,10 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "KHABAR_CACHE_TTL_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub cache_ttl_ms: u64,
 
-    /// Most memory the answer cache may use, in MiB.
-    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 56, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    /// Most memory the answer cache may use, in MiB. With the two item
+    /// caches below (24 + 16), the server's memory stays under 150 MB when
+    /// all three are full.
+    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub cache_max_mb: u64,
 
     /// Most memory, in MiB, for list items rendered once per article edit
@@ -406,7 +408,7 @@ impl Default for ServeArgs {
             archive_after_days: 365,
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
             cache_ttl_ms: 2000,
-            cache_max_mb: 56,
+            cache_max_mb: 32,
             list_item_cache_mb: 24,
             feed_item_cache_mb: 16,
             article_cache_ttl_ms: 60_000,
