@@ -1,11 +1,11 @@
 //! `GET /articles` and `GET /articles/{id_or_slug}`.
 
+use std::sync::Arc;
+
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL, ETAG, LAST_MODIFIED, LOCATION};
 use actix_web::{get, web, HttpRequest, HttpResponse, ResponseError};
 
 use crate::api::auth::Caller;
-use std::sync::Arc;
-
 use crate::api::cache::{http_date, Scope, Ticket, X_CACHE};
 use crate::api::http_cache::etag;
 use crate::api::list_items::{ListItems, RenderedItem};
@@ -115,7 +115,6 @@ pub async fn answer_list(
         with_body_text: true,
         with_version: editor,
     };
-    let cache = state.taxonomy.clone();
     let now = crate::service::now();
     let counts = state.views.ticket();
     if !editor
@@ -129,6 +128,7 @@ pub async fn answer_list(
         )
         .await;
     }
+    let cache = state.taxonomy.clone();
     let mut page = state
         .db
         .read(move |conn| articles::list_articles(conn, &cache, &request, now))
