@@ -234,6 +234,56 @@ pub fn drop_secondary_indexes(
     Ok(found.into_iter().map(|i| i.definition).collect())
 }
 
+/// PostgreSQL: drops the UNIQUE constraints of `tables` that no foreign key
+/// depends on, and returns the statements that add them again, for
+/// [`create_indexes`]. A bulk load otherwise inserts into their indexes row
+/// by row in random order (the article slugs: at a million articles that
+/// index outgrows the buffer cache, and every checkpoint during the load
+/// makes its pages be logged whole again). Adding them back checks every
+/// row, so a duplicate fails the load as the insert would have. SQLite
+/// keeps its UNIQUE constraints (they are part of the table).
+pub fn drop_unique_constraints(
+    conn: &mut DbConnection,
+    tables: &[&'static str],
+) -> QueryResult<Vec<String>> {
+    let DbConnection::Postgres(pg) = conn else {
+        return Ok(Vec::new());
+    };
+    // The names are the caller's constants, never input.
+    let names = tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let found: Vec<IndexDefinition> = sql_query(format!(
+        "SELECT c.conname::text AS name, \
+         format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, c.conname, \
+         pg_get_constraintdef(c.oid)) AS definition \
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
+         WHERE c.contype = 'u' AND t.relname IN ({names}) \
+         AND t.relnamespace = to_regnamespace(current_schema()) \
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint f \
+                         WHERE f.contype = 'f' AND f.conindid = c.conindid) \
+         ORDER BY 1"
+    ))
+    .load(pg)?;
+    for constraint in &found {
+        // The table is the one in the definition; ALTER TABLE … DROP
+        // CONSTRAINT needs it again.
+        let table = constraint
+            .definition
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or_default();
+        sql_query(format!(
+            "ALTER TABLE {table} DROP CONSTRAINT \"{}\"",
+            constraint.name
+        ))
+        .execute(pg)?;
+    }
+    Ok(found.into_iter().map(|c| c.definition).collect())
+}
+
 /// Sort memory for PostgreSQL's index builds after a bulk load: with the
 /// default (64 MB) the builds of a million articles sort on disk in runs,
 /// and the GIN build of the search index flushes its entries many times.

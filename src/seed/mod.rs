@@ -203,7 +203,8 @@ fn load(
             .collect::<Result<Vec<_>, _>>()?;
         // Indexes are built once at the end, not kept up row by row (each
         // insert into nine indexes of a growing table reads their pages).
-        let indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
+        let mut indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
+        indexes.extend(maintenance::drop_unique_constraints(conn, BULK_TABLES)?);
         search::bulk_load_settings(conn, true)?;
         let (mut rows_time, mut pipeline_time, mut search_time) =
             (Duration::ZERO, Duration::ZERO, Duration::ZERO);

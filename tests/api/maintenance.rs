@@ -98,6 +98,18 @@ async fn seeding_rebuilds_every_index_it_dropped_for_the_load() {
         .unwrap()
         .unwrap();
     assert_eq!(before, after);
+    // The slugs are still unique (PostgreSQL's constraint is dropped for the
+    // load and added back).
+    let duplicate = app
+        .db
+        .run_blocking(|conn| {
+            diesel::sql_query(
+                "UPDATE articles SET slug = (SELECT slug FROM articles WHERE id = 1) WHERE id = 2",
+            )
+            .execute(conn)
+        })
+        .unwrap();
+    assert!(duplicate.is_err(), "a second article took the first one's slug");
     // And the lists still walk them: a page comes back in order.
     let page = app.get_json("/api/v1/articles?per_page=5", 200).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
