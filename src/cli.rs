@@ -168,9 +168,9 @@ pub struct ServeArgs {
     pub cache_ttl_ms: u64,
 
     /// Most memory the answer cache may use, in MiB. With the two item
-    /// caches below (24 + 16), the server's memory stays under 150 MB when
-    /// all three are full.
-    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    /// caches below (24 + 8), the three together weigh what this one alone
+    /// did before them (56), so that the server stays under 150 MB.
+    #[arg(long, global = true, env = "KHABAR_CACHE_MAX_MB", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub cache_max_mb: u64,
 
     /// Most memory, in MiB, for list items rendered once per article edit
@@ -185,7 +185,7 @@ pub struct ServeArgs {
     /// once per article edit and format and reused by every feed that shows
     /// the article (0 reads and renders every item every time). Like list
     /// items, named by the article's last edit: never stale.
-    #[arg(long, global = true, env = "KHABAR_FEED_ITEM_CACHE_MB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    #[arg(long, global = true, env = "KHABAR_FEED_ITEM_CACHE_MB", default_value_t = 8, value_parser = clap::value_parser!(u64).range(0..=65_536))]
     pub feed_item_cache_mb: u64,
 
     /// Milliseconds an answer about one article is reused: every write to the
@@ -408,9 +408,9 @@ impl Default for ServeArgs {
             archive_after_days: 365,
             public_url: url::Url::parse("https://khabar.example").expect("valid default URL"),
             cache_ttl_ms: 2000,
-            cache_max_mb: 32,
+            cache_max_mb: 24,
             list_item_cache_mb: 24,
-            feed_item_cache_mb: 16,
+            feed_item_cache_mb: 8,
             article_cache_ttl_ms: 60_000,
             workers: None,
             log_format: "text".into(),
