@@ -109,7 +109,10 @@ async fn seeding_rebuilds_every_index_it_dropped_for_the_load() {
             .execute(conn)
         })
         .unwrap();
-    assert!(duplicate.is_err(), "a second article took the first one's slug");
+    assert!(
+        duplicate.is_err(),
+        "a second article took the first one's slug"
+    );
     // And the lists still walk them: a page comes back in order.
     let page = app.get_json("/api/v1/articles?per_page=5", 200).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
