@@ -1,5 +1,6 @@
-//! Syndication feeds: the latest published articles, bodies included, newest
-//! first, narrowed by the filters of the article list.
+//! Syndication feeds: which published articles a feed shows, newest first,
+//! narrowed by the filters of the article list (the API layer reads the
+//! bodies of those it has not rendered yet).
 
 use chrono::NaiveDateTime;
 
