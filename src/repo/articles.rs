@@ -254,7 +254,7 @@ pub fn list_published(
     // The page's order is the ids' order (a rank, or a search key that
     // orders by publication second then id): put the rows back in it.
     let mut rows = load_rows(conn, filter.visibility.by_creation(), keyset, &ids, bodies)?;
-    in_order_of(&mut rows, &ids);
+    in_order_of(&mut rows, &ids, |r| r.head.id);
     Ok(rows)
 }
 
@@ -301,42 +301,33 @@ pub fn list_stamps(
         DbConnection::Postgres(c) => stamps!(c, articles::id.eq_any(&ids)),
         DbConnection::Sqlite(c) => stamps!(c, ArticleIdsIn::new(&ids)),
     };
-    let position: std::collections::HashMap<i64, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut rows: Vec<(ArticleStamp, StatsRow)> = rows
         .into_iter()
         .map(|(stamp, stats)| (stamp, stats.unwrap_or_default()))
         .collect();
-    rows.sort_by_key(|(stamp, _)| position.get(&stamp.id).copied().unwrap_or(usize::MAX));
+    in_order_of(&mut rows, &ids, |(stamp, _)| stamp.id);
     Ok(rows)
 }
 
 /// Puts rows in the order of `ids`.
-fn in_order_of(rows: &mut [ArticleRecord], ids: &[i64]) {
+fn in_order_of<T>(rows: &mut [T], ids: &[i64], id: impl Fn(&T) -> i64) {
     let position: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    rows.sort_by_key(|r| position.get(&r.head.id).copied().unwrap_or(usize::MAX));
+    rows.sort_by_key(|r| position.get(&id(r)).copied().unwrap_or(usize::MAX));
 }
 
-/// These articles without bodies, in the order of `ids` (a ranking's
-/// page); the caller has checked that they are visible.
-pub fn rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {
+/// These articles with `bodies`, in the order of `ids` (a ranking's page,
+/// items not rendered yet); the caller has checked that they are visible.
+pub fn rows_by_ids(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    bodies: Bodies,
+) -> QueryResult<Vec<ArticleRecord>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows = load_rows(conn, false, KeysetOrder::Newest, ids, Bodies::None)?;
-    in_order_of(&mut rows, ids);
-    Ok(rows)
-}
-
-/// These articles with their HTML bodies (a feed's items), in the order of
-/// `ids`; the caller has checked that they are visible.
-pub fn html_rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ArticleRecord>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut rows = load_rows(conn, false, KeysetOrder::Newest, ids, Bodies::HtmlOnly)?;
-    in_order_of(&mut rows, ids);
+    let mut rows = load_rows(conn, false, KeysetOrder::Newest, ids, bodies)?;
+    in_order_of(&mut rows, ids, |r| r.head.id);
     Ok(rows)
 }
 
@@ -347,7 +338,7 @@ pub fn full_rows_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec
         return Ok(Vec::new());
     }
     let mut rows = load_rows(conn, false, KeysetOrder::MostViewed, ids, Bodies::Full)?;
-    in_order_of(&mut rows, ids);
+    in_order_of(&mut rows, ids, |r| r.head.id);
     Ok(rows)
 }
 

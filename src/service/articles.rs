@@ -354,7 +354,7 @@ pub fn views_by_ids(
     cache: &TaxonomyCache,
     ids: &[i64],
 ) -> Result<Vec<ArticleView>, ServiceError> {
-    let rows = repo::rows_by_ids(conn, ids)?;
+    let rows = repo::rows_by_ids(conn, ids, Bodies::None)?;
     assemble(conn, cache, rows)
 }
 
@@ -365,7 +365,7 @@ pub fn views_with_html_by_ids(
     cache: &TaxonomyCache,
     ids: &[i64],
 ) -> Result<Vec<ArticleView>, ServiceError> {
-    let rows = repo::html_rows_by_ids(conn, ids)?;
+    let rows = repo::rows_by_ids(conn, ids, Bodies::HtmlOnly)?;
     assemble(conn, cache, rows)
 }
 

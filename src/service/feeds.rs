@@ -30,9 +30,12 @@ pub struct FeedRequest {
 /// When an article last changed as a reader sees it: its last edit, or its
 /// publication when that came later (a scheduled article becomes public
 /// after its last edit).
-pub fn changed_at(stamp: &ArticleStamp) -> NaiveDateTime {
-    let published = stamp.published_at.unwrap_or(stamp.created_at);
-    published.max(stamp.updated_at)
+pub fn changed_at(
+    published_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> NaiveDateTime {
+    published_at.unwrap_or(created_at).max(updated_at)
 }
 
 /// The latest `limit` published articles matching `request` at `now`,

@@ -228,7 +228,8 @@ async fn answer(
     for view in unrendered {
         let id = view.article.id;
         let edit = view.article.updated_at;
-        let updated = changed_at_of(&view).and_utc();
+        let a = &view.article;
+        let updated = feeds::changed_at(a.published_at, a.created_at, a.updated_at).and_utc();
         let article = ArticleDto::from_view(view, &state.settings, now);
         let item = FeedItem {
             id: format!("{api}/articles/{id}"),
@@ -253,7 +254,7 @@ async fn answer(
     let updated = stamps
         .iter()
         .filter(|s| shown.contains(&s.id))
-        .map(feeds::changed_at)
+        .map(|s| feeds::changed_at(s.published_at, s.created_at, s.updated_at))
         .max()
         .map(|t| t.and_utc());
     let filters = describe_filters(&params, raw_q.as_deref(), &taxonomy, !items.is_empty());
@@ -290,12 +291,6 @@ struct Found {
     /// The articles not rendered yet (or edited since), with their bodies.
     unrendered: Vec<ArticleView>,
     taxonomy: Arc<Taxonomy>,
-}
-
-/// When a viewed article last changed as a reader sees it ([`feeds::changed_at`]).
-fn changed_at_of(view: &ArticleView) -> chrono::NaiveDateTime {
-    let published = view.article.published_at.unwrap_or(view.article.created_at);
-    published.max(view.article.updated_at)
 }
 
 /// The feed around its items.
