@@ -19,14 +19,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
-    // Freed memory goes back to the OS at once rather than a second later
-    // (`MIMALLOC_PURGE_DELAY=0`): under load the delay kept ~20 MB more
-    // resident (PostgreSQL server's peak 182.9 -> 160.9 MB in
-    // `bench/run.sh`, throughput unchanged).
-    // SAFETY: sets a plain integer option; mimalloc reads it atomically.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
+    // The server gives freed memory back to the OS at once rather than a
+    // second later (`MIMALLOC_PURGE_DELAY=0`): under load the delay kept
+    // ~20 MB more resident (PostgreSQL server's peak 182.9 -> 160.9 MB in
+    // `bench/run.sh`, throughput unchanged). Not the batch commands: a seed
+    // that frees and allocates gigabytes paid for it in page faults. The
+    // variable itself, when set, wins.
+    if matches!(command, Command::Serve) && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a plain integer option; mimalloc reads it atomically.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
     let json_logs = matches!(command, Command::Serve) && cli.serve.log_format == "json";
     let log_writer = init_tracing(json_logs);
     let result = run(command, &cli.database, cli.serve);
