@@ -148,7 +148,7 @@ impl DbTarget {
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA mmap_size = {};",
-                    SQLITE_MMAP_MB.load(Ordering::Relaxed) * 1024 * 1024
+                    sqlite_mmap_bytes()
                 ))
                 .map_err(|source| DbSetupError::Configure {
                     backend: "SQLite",
@@ -231,6 +231,11 @@ pub const DEFAULT_SQLITE_MMAP_MB: u64 = 2047;
 
 static SQLITE_MMAP_MB: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(DEFAULT_SQLITE_MMAP_MB);
+
+/// How many bytes of the file an SQLite connection maps (`PRAGMA mmap_size`).
+pub fn sqlite_mmap_bytes() -> u64 {
+    SQLITE_MMAP_MB.load(Ordering::Relaxed) * 1024 * 1024
+}
 
 /// How much of the file SQLite connections opened from now on memory-map
 /// (process-wide, like SQLite's own `SQLITE_CONFIG_MMAP_SIZE`).
@@ -841,6 +846,123 @@ mod tests {
             .unwrap();
         assert!(matches!(panicked, Err(DbCallError::Panicked(m)) if m == "bug"));
         assert_eq!(db.read_inline(one).ok().unwrap().unwrap(), 1);
+    }
+
+    /// Column names of an SQLite table, in storage order.
+    fn sqlite_columns(conn: &mut SqliteConnection, table: &str) -> Vec<String> {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Column {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            name: String,
+        }
+        diesel::sql_query(format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .load::<Column>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect()
+    }
+
+    #[test]
+    fn sqlite_rebuild_puts_the_bodies_last_and_keeps_every_row_pointing_at_articles() {
+        use diesel::migration::MigrationSource;
+        use diesel::sqlite::Sqlite;
+        use diesel::RunQueryDsl;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.db").display());
+        let DbConnection::Sqlite(mut lite) = DbTarget::parse(&url).unwrap().connect().unwrap()
+        else {
+            unreachable!()
+        };
+        // The schema as it stood before the rebuild, with an article and
+        // rows in the tables that cascade from it.
+        let mut migrations = MigrationSource::<Sqlite>::migrations(&SQLITE_MIGRATIONS).unwrap();
+        migrations.sort_by_key(|m| m.name().version().to_string());
+        let (rebuild, before): (Vec<_>, Vec<_>) = migrations
+            .into_iter()
+            .partition(|m| m.name().to_string().ends_with("article_bodies_last"));
+        assert_eq!(rebuild.len(), 1);
+        // Creates diesel's bookkeeping table, as a pending run would.
+        lite.applied_migrations().unwrap();
+        for migration in &before {
+            lite.run_migration(&**migration).unwrap();
+        }
+        assert_eq!(
+            sqlite_columns(&mut lite, "articles").last().unwrap(),
+            "published_day",
+            "columns added by ALTER TABLE went after the bodies"
+        );
+        lite.batch_execute(
+            "INSERT INTO sections (id, slug, name, created_at, updated_at) VALUES (1, 's', 'S', '2020-01-01 00:00:00', '2020-01-01 00:00:00');
+             INSERT INTO tags (id, slug, name, created_at, updated_at) VALUES (1, 't', 'T', '2020-01-01 00:00:00', '2020-01-01 00:00:00');
+             INSERT INTO articles (id, slug, title, summary, section_id, status, published_at, created_at, updated_at, tag_ids, body_html, body_text, version, published_day)
+                 VALUES (7, 'a', 'عنوان', 'ملخص', 1, 'published', '2020-08-21 22:30:00', '2020-08-21 22:00:00', '2020-08-21 22:30:00', '1', '<p>نص</p>', 'نص', 3, 20200822);
+             INSERT INTO article_stats (article_id, view_count, comment_count) VALUES (7, 42, 0);
+             INSERT INTO article_tags (article_id, tag_id, published_at) VALUES (7, 1, '2020-08-21 22:30:00');",
+        )
+        .unwrap();
+
+        lite.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+
+        let columns = sqlite_columns(&mut lite, "articles");
+        assert_eq!(columns[columns.len() - 2..], ["body_html", "body_text"]);
+        assert_eq!(columns.len(), 25);
+        // Dropping the old table cascaded into nothing: foreign keys were off.
+        let count = |conn: &mut SqliteConnection, sql: &str| -> i64 {
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(sql))
+                .get_result(conn)
+                .unwrap()
+        };
+        // Dropping the old table cascaded into nothing: foreign keys were off.
+        assert_eq!(
+            count(
+                &mut lite,
+                "(SELECT view_count FROM article_stats WHERE article_id = 7)"
+            ),
+            42
+        );
+        assert_eq!(
+            count(
+                &mut lite,
+                "(SELECT COUNT(*) FROM article_tags WHERE article_id = 7)"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &mut lite,
+                "(SELECT COUNT(*) FROM articles WHERE id = 7 AND version = 3 \
+                 AND published_day = 20200822 AND body_text = 'نص' AND tag_ids = '1')"
+            ),
+            1
+        );
+        // The indexes are back; foreign keys are on again and point at the
+        // rebuilt table.
+        assert_eq!(
+            count(
+                &mut lite,
+                "(SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' \
+                 AND tbl_name = 'articles' AND sql IS NOT NULL)"
+            ),
+            7
+        );
+        // Slugs are still unique.
+        assert!(lite
+            .batch_execute(
+                "INSERT INTO articles (slug, title, summary, section_id, created_at, updated_at, body_html, body_text) \
+                 VALUES ('a', 't', 's', 1, '2020-01-01 00:00:00', '2020-01-01 00:00:00', '', '')"
+            )
+            .is_err());
+        lite.batch_execute("DELETE FROM articles WHERE id = 7")
+            .unwrap();
+        assert_eq!(
+            count(&mut lite, "(SELECT COUNT(*) FROM article_stats)"),
+            0,
+            "deleting cascades again"
+        );
     }
 
     #[tokio::test]
