@@ -255,6 +255,11 @@ impl Application {
         if let (Some(node), Some(url)) = (node, db.postgres_url()) {
             crate::api::invalidation::listen(&state.clone().into_inner(), url, node);
         }
+        // Database calls are the only blocking work, and each holds a
+        // pooled connection: more threads than connections would only wait.
+        // Tokio's default (512 per worker) let a loaded PostgreSQL server
+        // grow 15 blocking threads, each with its allocator heap.
+        let blocking_threads = db.connections_at_most();
         let mut server = HttpServer::new(move || {
             // Swagger UI and the spec first: the /api/v1 scope would otherwise
             // claim /api/v1/openapi.json and answer 404.
@@ -305,6 +310,7 @@ impl Application {
         // had a p50 of 0.9 ms and a p99 of 42 ms.
         .tcp_nodelay(true)
         .listen(listener)?
+        .worker_max_blocking_threads(blocking_threads)
         .shutdown_timeout(30)
         .client_request_timeout(Duration::from_secs(10));
         if let Some(workers) = options.workers {

@@ -321,6 +321,15 @@ impl ResponseCache {
         }
     }
 
+    /// Bytes the kept answers weigh now (for `/metrics`).
+    pub fn weighed_bytes(&self) -> u64 {
+        self.inner.as_ref().map_or(0, |c| {
+            // Counted once moka has applied the writes it queued.
+            c.run_pending_tasks();
+            c.weighted_size()
+        })
+    }
+
     /// After another node wrote view counts: the live counts of this node
     /// show only its own views on top of what it last read, so for a while
     /// (the article TTL) answers about an article live only as long as

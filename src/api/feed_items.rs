@@ -42,6 +42,15 @@ impl FeedItems {
         }
     }
 
+    /// Bytes the kept items weigh now (for `/metrics`).
+    pub fn weighed_bytes(&self) -> u64 {
+        self.cache.as_ref().map_or(0, |c| {
+            // Counted once moka has applied the writes it queued.
+            c.run_pending_tasks();
+            c.weighted_size()
+        })
+    }
+
     /// The kept item of this edit of article `id` in `format`, if any.
     pub fn get(
         &self,

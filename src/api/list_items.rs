@@ -54,6 +54,15 @@ impl ListItems {
         }
     }
 
+    /// Bytes the kept items weigh now (for `/metrics`).
+    pub fn weighed_bytes(&self) -> u64 {
+        self.cache.as_ref().map_or(0, |c| {
+            // Counted once moka has applied the writes it queued.
+            c.run_pending_tasks();
+            c.weighted_size()
+        })
+    }
+
     /// Whether items are kept at all.
     pub fn enabled(&self) -> bool {
         self.cache.is_some()

@@ -81,6 +81,11 @@ fn describe() {
         "Views counted in memory, not yet written"
     );
     metrics::describe_gauge!(
+        "khabar_cache_bytes",
+        metrics::Unit::Bytes,
+        "What each in-memory cache weighs now (answers, list_items, feed_items), against its KHABAR_*_MB bound"
+    );
+    metrics::describe_gauge!(
         "khabar_moderation_queue",
         "Comments waiting for a moderator (pending)"
     );
@@ -193,6 +198,13 @@ pub async fn metrics_endpoint(
         metrics::gauge!("khabar_db_pool_max_connections", "pool" => name).set(f64::from(pool.max));
     }
     metrics::gauge!("khabar_views_pending").set(state.views.pending() as f64);
+    for (cache, bytes) in [
+        ("answers", state.responses.weighed_bytes()),
+        ("list_items", state.list_items.weighed_bytes()),
+        ("feed_items", state.feed_items.weighed_bytes()),
+    ] {
+        metrics::gauge!("khabar_cache_bytes", "cache" => cache).set(bytes as f64);
+    }
     // The queue is read when scraped (one COUNT on the status index);
     // a database that does not answer leaves the last value.
     if let Ok(n) = state

@@ -451,6 +451,14 @@ impl Db {
         }
     }
 
+    /// The most database calls that can run at once: every pooled
+    /// connection of the primary and of the replicas (each call holds one
+    /// on a blocking thread).
+    pub fn connections_at_most(&self) -> usize {
+        let replicas: u32 = self.replicas.all().iter().map(|r| r.pool_state().max).sum();
+        (self.pool.max_size() + replicas) as usize
+    }
+
     /// The backend behind this pool.
     pub fn kind(&self) -> BackendKind {
         self.kind

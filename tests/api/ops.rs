@@ -191,6 +191,9 @@ async fn metrics_count_requests_by_route_template_in_prometheus_text() {
         "khabar_db_pool_connections{",
         "khabar_views_pending",
         "khabar_moderation_queue",
+        "khabar_cache_bytes{cache=\"answers\"}",
+        "khabar_cache_bytes{cache=\"list_items\"}",
+        "khabar_cache_bytes{cache=\"feed_items\"}",
     ] {
         assert!(text.contains(name), "{name} missing:\n{text}");
     }
