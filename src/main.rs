@@ -24,7 +24,8 @@ fn main() -> ExitCode {
     // The server gives freed memory back to the OS at once rather than a
     // second later (`MIMALLOC_PURGE_DELAY=0`): under load the delay kept
     // ~20 MB more resident (PostgreSQL server's peak 182.9 -> 160.9 MB in
-    // `bench/run.sh`, throughput unchanged). Not the batch commands: a seed
+    // `bench/run.sh`); giving pages back costs system calls (`/healthz`
+    // about 15% slower; see the README). Not the batch commands: a seed
     // that frees and allocates gigabytes paid for it in page faults. The
     // variable itself, when set, wins.
     if matches!(command, Command::Serve) && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {

@@ -918,7 +918,6 @@ mod tests {
         let columns = sqlite_columns(&mut lite, "articles");
         assert_eq!(columns[columns.len() - 2..], ["body_html", "body_text"]);
         assert_eq!(columns.len(), 25);
-        // Dropping the old table cascaded into nothing: foreign keys were off.
         let count = |conn: &mut SqliteConnection, sql: &str| -> i64 {
             diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(sql))
                 .get_result(conn)

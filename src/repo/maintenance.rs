@@ -112,8 +112,8 @@ fn set_journal_mode(
 
 /// Prepares this connection for a bulk load until [`end_bulk_load`]
 /// (SQLite; PostgreSQL's buffers and WAL are the server's): a large page
-/// cache, the whole file memory-mapped, and a rollback journal instead of the WAL when no other
-/// connection has the database open.
+/// cache, the whole file memory-mapped, and a rollback journal instead of
+/// the WAL when no other connection has the database open.
 ///
 /// Why the journal: a transaction larger than the page cache spills its
 /// pages into the WAL, and every read of a page then searches the WAL's
