@@ -8,7 +8,11 @@
 #
 # For each backend and each N in SIZES: fresh database, `khabar seed
 # --articles N` (timed), `khabar serve` with the answer cache off
-# (KHABAR_CACHE_TTL_MS=0), then a warm-up and a measured wrk run per route.
+# (KHABAR_CACHE_TTL_MS=0) and, unless ITEM_CACHES=on, the rendered list and
+# feed items off too (KHABAR_LIST_ITEM_CACHE_MB=0, KHABAR_FEED_ITEM_CACHE_MB=0),
+# then a warm-up and a measured wrk run per route. The table compares plans:
+# a cache of a fixed size holds a tenth as much of a corpus ten times larger,
+# so with it on the ratio also measures how much of the corpus it holds.
 # Prints one table per backend (req/s and p99 per size, the ratio of the
 # largest to the smallest size, a verdict), writes bench/scale-<backend>.md,
 # and exits 2 if any check FAILs.
@@ -25,6 +29,13 @@ SIZES=${SIZES:-100000 1000000}
 LIST_PAGES=${LIST_PAGES:-5}   # the list row: pages 1..5
 ZIPF_S=${ZIPF_S:-1.0}         # (not measured here; run_wrk passes it on)
 MAX_ID=1                      # set per size
+ITEM_CACHES=${ITEM_CACHES:-off} # off: every item is rendered from the database (see above)
+[[ $ITEM_CACHES == off || $ITEM_CACHES == on ]] || die "ITEM_CACHES must be off or on"
+if [[ $ITEM_CACHES == off ]]; then
+  export KHABAR_LIST_ITEM_CACHE_MB=0 KHABAR_FEED_ITEM_CACHE_MB=0
+fi
+CACHES_TXT="answer cache off (KHABAR_CACHE_TTL_MS=0), list and feed item caches $ITEM_CACHES"
+[[ $ITEM_CACHES == off ]] && CACHES_TXT+=" (KHABAR_LIST_ITEM_CACHE_MB=0, KHABAR_FEED_ITEM_CACHE_MB=0)"
 
 # A route scales when its req/s at the largest size is >= this x its req/s
 # at the smallest, and its p99 at the largest size is below T_SCALE_P99_MS.
@@ -88,7 +99,7 @@ scale_backend() {
   local -a notes=()
 
   echo
-  echo "=== scale $backend: sizes ${SIZE_LIST[*]}, answer cache off, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) ==="
+  echo "=== scale $backend: sizes ${SIZE_LIST[*]}, $CACHES_TXT, wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP) ==="
   for n in "${SIZE_LIST[@]}"; do
     MAX_ID=$((n + 1))
     url=$(fresh_db "$backend")
@@ -190,7 +201,7 @@ scale_backend() {
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit: $GIT_REV"
     echo "- machine: $(nproc) cores${CPU_MODEL:+, $CPU_MODEL}; server and wrk share it${SERVER_CPUS:+ (server cpus $SERVER_CPUS)}${WRK_CPUS:+ (wrk cpus $WRK_CPUS)}"
     echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\`, $WARMUP warm-up before each run, 127.0.0.1 only"
-    echo "- server: answer cache off (KHABAR_CACHE_TTL_MS=0), RUST_LOG=$BENCH_RUST_LOG, KHABAR_POOL_SIZE=${KHABAR_POOL_SIZE:-default}; a fresh database per size"
+    echo "- server: $CACHES_TXT, RUST_LOG=$BENCH_RUST_LOG, KHABAR_POOL_SIZE=${KHABAR_POOL_SIZE:-default}; a fresh database per size"
     echo "- verdict: PASS when req/s at $(size_label "$LARGE") ≥ ${T_SCALE_RATIO}× req/s at $(size_label "$SMALL") and p99 at $(size_label "$LARGE") < ${T_SCALE_P99_MS} ms (and < ${MAX_ERROR_PCT}% HTTP ≥400/timeouts)"
     echo
     printf '%s\n' "${lines[@]}"

@@ -97,13 +97,17 @@ fn run(
             Ok(())
         }
         Command::Seed(args) => {
-            // Migrated through the pool, then loaded on one connection with
-            // the pool closed: SQLite leaves WAL for the load only when no
-            // other connection has the file open (`begin_bulk_load`).
-            drop(connect(database, true)?);
+            // Migrated and loaded on one connection, with no pool: SQLite
+            // leaves WAL for the load only when no other connection has the
+            // file open (`begin_bulk_load`), and a pool dropped just before
+            // could still be opening its first connection on its own thread
+            // (seen: a 1M load then ran through an 8 GB WAL).
+            khabar::db::set_sqlite_mmap_mb(database.sqlite_mmap_mb);
             let mut conn = khabar::db::DbTarget::parse(&database.database_url)
                 .and_then(|target| target.connect())
                 .map_err(|e| e.to_string())?;
+            khabar::db::migrate(&mut conn).map_err(|e| e.to_string())?;
+            let sqlite = conn.kind() == khabar::db::BackendKind::Sqlite;
             let started = std::time::Instant::now();
             let report = khabar::seed::run(
                 &mut conn,
@@ -127,6 +131,16 @@ fn run(
                 .map(|(name, took)| format!("{name} {:.1}s", took.as_secs_f64()))
                 .collect();
             eprintln!("seed phases: {}", phases.join(", "));
+            if sqlite {
+                eprintln!(
+                    "{}",
+                    if report.left_wal {
+                        "seed journal: rollback journal for the load, WAL again now"
+                    } else {
+                        "seed journal: WAL (another connection had the file open; a large load is slower)"
+                    }
+                );
+            }
             Ok(())
         }
         Command::Reindex => reindex(database),

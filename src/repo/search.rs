@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::{sql_query, QueryResult, QueryableByName, RunQueryDsl};
 
 use crate::db::DbConnection;
-use crate::domain::search::SearchDocument;
+use crate::domain::search::{SearchDocument, KEY_ID_MASK};
 use crate::repo::sql::{RawSql, Value};
 
 /// Rows per multi-row statement (SQLite allows 32,766 bound values).
@@ -52,6 +52,10 @@ pub fn write(
             sql.execute(lite)?;
         }
     }
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        let rows = entries.iter().map(|e| FtsRow::new(e.key, e.doc)).collect();
+        return write_fts_rows(conn, rows);
+    }
     for chunk in entries.chunks(CHUNK) {
         match conn {
             DbConnection::Postgres(pg) => {
@@ -72,23 +76,67 @@ pub fn write(
                 sql.sql(") AS v(id, d, h) WHERE a.id = v.id");
                 sql.execute(pg)?;
             }
-            DbConnection::Sqlite(lite) => {
-                let mut sql = RawSql::new();
-                sql.sql("INSERT INTO article_search (rowid, title, summary, body) VALUES ");
-                for (i, e) in chunk.iter().enumerate() {
-                    sql.sql(if i == 0 { "(" } else { ", (" })
-                        .bind(Value::BigInt(e.key))
-                        .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.title)))
-                        .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.summary)))
-                        .sql(", ")
-                        .bind(Value::Text(SearchDocument::fts_field(&e.doc.body)))
-                        .sql(")");
-                }
-                sql.execute(lite)?;
-            }
+            DbConnection::Sqlite(_) => unreachable!("written above"),
         }
+    }
+    Ok(())
+}
+
+/// One SQLite FTS5 row: an article's processed fields as FTS5 keeps them,
+/// for loads that gather many before writing ([`write_fts_rows`]).
+#[derive(Debug, Clone)]
+pub struct FtsRow {
+    /// The search key (`domain::search::search_key`), FTS5's rowid.
+    pub key: i64,
+    title: String,
+    summary: String,
+    body: String,
+}
+
+impl FtsRow {
+    /// The row of `doc` under `key`.
+    pub fn new(key: i64, doc: &SearchDocument) -> Self {
+        FtsRow {
+            key,
+            title: SearchDocument::fts_field(&doc.title),
+            summary: SearchDocument::fts_field(&doc.summary),
+            body: SearchDocument::fts_field(&doc.body),
+        }
+    }
+}
+
+/// Most rows of one INSERT into FTS5 (four bound values a row; SQLite
+/// allows 32,766). FTS5 writes the terms it holds as a new segment whenever
+/// a statement that might have to be undone begins (its `xSavepoint`), and
+/// every multi-row INSERT is one, its own included. So each statement ended
+/// a segment: at 400 rows a statement a million articles made 2,500 small
+/// segments, and FTS5 merged them 1,000 at a time in the middle of the load
+/// (4-5 s each), then again at the end. A bulk load that writes this many
+/// rows at once makes segments twenty times larger (see `seed`).
+pub const FTS_ROWS_PER_STATEMENT: usize = 8_000;
+
+/// SQLite: inserts these FTS5 rows, [`FTS_ROWS_PER_STATEMENT`] to a
+/// statement. PostgreSQL: nothing (its index is on the article row).
+pub fn write_fts_rows(conn: &mut DbConnection, rows: Vec<FtsRow>) -> QueryResult<()> {
+    let DbConnection::Sqlite(lite) = conn else {
+        return Ok(());
+    };
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = RawSql::new();
+        sql.sql("INSERT INTO article_search (rowid, title, summary, body) VALUES ");
+        for (i, row) in rows.by_ref().take(FTS_ROWS_PER_STATEMENT).enumerate() {
+            sql.sql(if i == 0 { "(" } else { ", (" })
+                .bind(Value::BigInt(row.key))
+                .sql(", ")
+                .bind(Value::Text(row.title))
+                .sql(", ")
+                .bind(Value::Text(row.summary))
+                .sql(", ")
+                .bind(Value::Text(row.body))
+                .sql(")");
+        }
+        sql.execute(lite)?;
     }
     Ok(())
 }
@@ -194,9 +242,11 @@ pub fn texts(
     if only_missing {
         match conn {
             DbConnection::Postgres(_) => sql.sql(" AND a.search_doc IS NULL"),
-            DbConnection::Sqlite(_) => {
-                sql.sql(" AND NOT EXISTS (SELECT 1 FROM article_search s WHERE s.rowid = a.id)")
-            }
+            // FTS5 rowids are search keys, whose low bits are the id
+            // (`domain::search::search_key`); SQLite builds the set once.
+            DbConnection::Sqlite(_) => sql.sql(&format!(
+                " AND a.id NOT IN (SELECT id & {KEY_ID_MASK} FROM article_search_docsize)"
+            )),
         };
     }
     sql.sql(" ORDER BY a.id LIMIT ").bind(Value::BigInt(limit));
@@ -222,5 +272,62 @@ pub fn may_be_incomplete(conn: &mut DbConnection) -> QueryResult<bool> {
             .get_result(lite)?;
             Ok(gap.n != 0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::DbTarget;
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// FTS5's segments: its `%_data` rows at or above the first segment's
+    /// rowid, by segment id (rowid >> 37, as FTS5_SEGMENT_ROWID makes them).
+    fn segments(conn: &mut DbConnection) -> i64 {
+        let DbConnection::Sqlite(lite) = conn else {
+            unreachable!("SQLite only")
+        };
+        sql_query(
+            "SELECT COUNT(DISTINCT rowid >> 37) AS n FROM article_search_data \
+             WHERE rowid >= (1 << 37)",
+        )
+        .get_result::<Count>(lite)
+        .unwrap()
+        .n
+    }
+
+    #[test]
+    fn a_bulk_write_of_fts5_rows_makes_one_segment_not_one_per_few_hundred_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = DbTarget::parse(&format!("sqlite://{}/k.db", dir.path().display())).unwrap();
+        let mut conn = target.connect().unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let doc = SearchDocument::new("وزير الدفاع", "زيارة رسمية", "قال الوزير إن التعاون مستمر");
+        let rows: Vec<FtsRow> = (1..=1_000).map(|key| FtsRow::new(key, &doc)).collect();
+        crate::db::write_transaction(&mut conn, |conn| {
+            bulk_load_settings(conn, true)?;
+            write_fts_rows(conn, rows)?;
+            // The next statement ends FTS5's segment, as a load's next
+            // batch of articles does.
+            bulk_load_settings(conn, false)
+        })
+        .unwrap();
+        // 400 rows a statement made three.
+        assert_eq!(segments(&mut conn), 1);
+        let DbConnection::Sqlite(lite) = &mut conn else {
+            unreachable!()
+        };
+        let term = format!("\"{}\"", doc.title[0][0]);
+        let found: Count =
+            sql_query("SELECT COUNT(*) AS n FROM article_search WHERE article_search MATCH ?")
+                .bind::<Text, _>(term)
+                .get_result(lite)
+                .unwrap();
+        assert_eq!(found.n, 1_000);
     }
 }

@@ -58,6 +58,9 @@ fn index_all(
 ) -> Result<u64, ServiceError> {
     let mut after = 0;
     let mut done = 0;
+    // SQLite's FTS5 rows are written many batches at a time: every
+    // statement ends an FTS5 segment (`repo::FTS_ROWS_PER_STATEMENT`).
+    let mut fts_rows: Vec<repo::FtsRow> = Vec::new();
     loop {
         let rows = repo::texts(conn, after, BATCH, only_missing)?;
         let Some(last) = rows.last() else { break };
@@ -77,13 +80,21 @@ fn index_all(
             })
             .collect();
         // Missing entries have nothing to delete; a rebuild starts empty.
-        repo::write(conn, &entries, &[])?;
+        if matches!(conn, DbConnection::Sqlite(_)) {
+            fts_rows.extend(entries.iter().map(|e| repo::FtsRow::new(e.key, e.doc)));
+            if fts_rows.len() + BATCH as usize > repo::FTS_ROWS_PER_STATEMENT {
+                repo::write_fts_rows(conn, std::mem::take(&mut fts_rows))?;
+            }
+        } else {
+            repo::write(conn, &entries, &[])?;
+        }
         done += rows.len() as u64;
         progress(done);
         if rows.len() < BATCH as usize {
             break;
         }
     }
+    repo::write_fts_rows(conn, fts_rows)?;
     Ok(done)
 }
 
@@ -127,4 +138,49 @@ pub fn sync_index(conn: &mut DbConnection) -> Result<u64, ServiceError> {
         maintenance::set_setting(conn, PIPELINE_KEY, PIPELINE_VERSION)?;
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::{sql_query, RunQueryDsl};
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    fn count(conn: &mut DbConnection, sql: &str) -> i64 {
+        let DbConnection::Sqlite(lite) = conn else {
+            unreachable!("SQLite only")
+        };
+        sql_query(sql).get_result::<Count>(lite).unwrap().n
+    }
+
+    #[test]
+    fn start_up_indexes_only_the_articles_missing_from_a_sqlite_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/k.db", dir.path().display());
+        let mut conn = crate::db::DbTarget::parse(&url).unwrap().connect().unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        crate::seed::run(&mut conn, 5, 1, chrono_tz::Asia::Damascus).unwrap();
+        assert_eq!(sync_index(&mut conn).unwrap(), 0);
+        let all = count(&mut conn, "SELECT COUNT(*) AS n FROM articles");
+        // FTS5 rowids are search keys, not article ids: one entry lost.
+        let DbConnection::Sqlite(lite) = &mut conn else {
+            unreachable!()
+        };
+        sql_query(
+            "DELETE FROM article_search WHERE rowid = (SELECT MAX(rowid) FROM article_search)",
+        )
+        .execute(lite)
+        .unwrap();
+        assert_eq!(sync_index(&mut conn).unwrap(), 1);
+        assert_eq!(
+            count(&mut conn, "SELECT COUNT(*) AS n FROM article_search"),
+            all
+        );
+        assert!(!repo::may_be_incomplete(&mut conn).unwrap());
+    }
 }

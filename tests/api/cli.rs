@@ -47,6 +47,12 @@ fn seed_then_serve_then_sigterm_stops_gracefully() {
     let text = String::from_utf8_lossy(&seeded.stdout);
     assert!(text.contains("seed article loaded as id 1"), "{text}");
     assert!(text.contains("25 demo articles"), "{text}");
+    // A seed opens no other connection: the load leaves the WAL.
+    let log = String::from_utf8_lossy(&seeded.stderr);
+    assert!(
+        log.contains("seed journal: rollback journal for the load"),
+        "{log}"
+    );
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
