@@ -38,46 +38,42 @@ pub fn write(
     entries: &[IndexEntry],
     replacing: &[i64],
 ) -> QueryResult<()> {
-    if let DbConnection::Sqlite(lite) = conn {
-        for chunk in replacing.chunks(CHUNK) {
-            let mut sql = RawSql::new();
-            sql.sql("DELETE FROM article_search WHERE rowid IN (");
-            for (i, key) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.sql(", ");
-                }
-                sql.bind(Value::BigInt(*key));
-            }
-            sql.sql(")");
-            sql.execute(lite)?;
-        }
-    }
-    if matches!(conn, DbConnection::Sqlite(_)) {
-        let rows = entries.iter().map(|e| FtsRow::new(e.key, e.doc)).collect();
-        return write_fts_rows(conn, rows);
-    }
-    for chunk in entries.chunks(CHUNK) {
-        match conn {
-            DbConnection::Postgres(pg) => {
+    let pg = match conn {
+        DbConnection::Postgres(pg) => pg,
+        DbConnection::Sqlite(lite) => {
+            for chunk in replacing.chunks(CHUNK) {
                 let mut sql = RawSql::new();
-                sql.sql(
-                    "UPDATE articles AS a SET search_doc = CAST(v.d AS tsvector), \
-                     search_head = CAST(v.h AS tsvector) FROM (VALUES ",
-                );
-                for (i, e) in chunk.iter().enumerate() {
-                    sql.sql(if i == 0 { "(" } else { ", (" })
-                        .bind(Value::BigInt(e.id))
-                        .sql(", ")
-                        .bind(Value::Text(e.doc.tsvector()))
-                        .sql(", ")
-                        .bind(Value::Text(e.doc.head_tsvector()))
-                        .sql(")");
+                sql.sql("DELETE FROM article_search WHERE rowid IN (");
+                for (i, key) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.sql(", ");
+                    }
+                    sql.bind(Value::BigInt(*key));
                 }
-                sql.sql(") AS v(id, d, h) WHERE a.id = v.id");
-                sql.execute(pg)?;
+                sql.sql(")");
+                sql.execute(lite)?;
             }
-            DbConnection::Sqlite(_) => unreachable!("written above"),
+            let rows = entries.iter().map(|e| FtsRow::new(e.key, e.doc)).collect();
+            return write_fts_rows(conn, rows);
         }
+    };
+    for chunk in entries.chunks(CHUNK) {
+        let mut sql = RawSql::new();
+        sql.sql(
+            "UPDATE articles AS a SET search_doc = CAST(v.d AS tsvector), \
+             search_head = CAST(v.h AS tsvector) FROM (VALUES ",
+        );
+        for (i, e) in chunk.iter().enumerate() {
+            sql.sql(if i == 0 { "(" } else { ", (" })
+                .bind(Value::BigInt(e.id))
+                .sql(", ")
+                .bind(Value::Text(e.doc.tsvector()))
+                .sql(", ")
+                .bind(Value::Text(e.doc.head_tsvector()))
+                .sql(")");
+        }
+        sql.sql(") AS v(id, d, h) WHERE a.id = v.id");
+        sql.execute(pg)?;
     }
     Ok(())
 }
