@@ -310,19 +310,56 @@ pub fn drop_unique_constraints(
 /// and the GIN build of the search index flushes its entries many times.
 const BULK_INDEX_MEMORY: &str = "512MB";
 
+#[derive(QueryableByName)]
+struct CacheSize {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+}
+
+/// SQLite's page cache while [`create_indexes`] runs, in KiB. SQLite's
+/// sorter sorts runs as large as the page cache (up to 512 MiB) in memory
+/// and merges them; with the bulk load's 512 MiB the keys of a million
+/// articles were one run, sorted as a linked list far larger than the CPU's
+/// caches. Runs of 2 MiB, sorted by worker threads and then merged, built
+/// the nine indexes of a million articles in 7.3 s instead of 13.5–14.0 s
+/// (the same at 100,000: 0.72–0.83 s either way).
+const INDEX_BUILD_CACHE_KIB: i64 = 2000;
+
+/// SQLite's sorter threads while [`create_indexes`] runs (`PRAGMA
+/// threads`: helpers that sort and merge runs beside the connection's own
+/// thread).
+fn index_build_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
 /// Runs the statements [`drop_secondary_indexes`] returned (inside the
-/// load's transaction: on PostgreSQL with [`BULK_INDEX_MEMORY`] for it).
+/// load's transaction: on PostgreSQL with [`BULK_INDEX_MEMORY`] for it; on
+/// SQLite with small sort runs and sorter threads, see
+/// [`INDEX_BUILD_CACHE_KIB`], then the connection's own settings again).
 pub fn create_indexes(conn: &mut DbConnection, definitions: &[String]) -> QueryResult<()> {
-    if let DbConnection::Postgres(pg) = conn {
-        sql_query(format!(
-            "SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'"
-        ))
-        .execute(pg)?;
+    match conn {
+        DbConnection::Postgres(pg) => {
+            sql_query(format!(
+                "SET LOCAL maintenance_work_mem = '{BULK_INDEX_MEMORY}'"
+            ))
+            .execute(pg)?;
+            for definition in definitions {
+                sql_query(definition.as_str()).execute(pg)?;
+            }
+            Ok(())
+        }
+        DbConnection::Sqlite(lite) => {
+            let cache: CacheSize = sql_query("PRAGMA cache_size").get_result(lite)?;
+            sql_query(format!("PRAGMA cache_size = -{INDEX_BUILD_CACHE_KIB}")).execute(lite)?;
+            sql_query(format!("PRAGMA threads = {}", index_build_threads())).execute(lite)?;
+            let built = definitions
+                .iter()
+                .try_for_each(|definition| sql_query(definition.as_str()).execute(lite).map(drop));
+            sql_query("PRAGMA threads = 0").execute(lite)?;
+            sql_query(format!("PRAGMA cache_size = {}", cache.cache_size)).execute(lite)?;
+            built
+        }
     }
-    for definition in definitions {
-        sql_query(definition.as_str()).execute(conn)?;
-    }
-    Ok(())
 }
 
 /// The names of the secondary indexes of `tables`.
