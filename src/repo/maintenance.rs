@@ -453,4 +453,62 @@ mod tests {
         end_bulk_load(&mut conn, load).unwrap();
         assert_eq!(journal_mode(&mut other), "wal");
     }
+
+    #[test]
+    fn sqlite_index_builds_get_their_sort_settings_back_to_the_loads() {
+        #[derive(QueryableByName)]
+        struct Threads {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            threads: i64,
+        }
+        fn settings(conn: &mut DbConnection) -> (i64, i64) {
+            let DbConnection::Sqlite(lite) = conn else {
+                unreachable!("SQLite only")
+            };
+            let cache: CacheSize = sql_query("PRAGMA cache_size").get_result(lite).unwrap();
+            let threads: Threads = sql_query("PRAGMA threads").get_result(lite).unwrap();
+            (cache.cache_size, threads.threads)
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let target = DbTarget::parse(&format!("sqlite://{}/k.db", dir.path().display())).unwrap();
+        let mut conn = target.connect().unwrap();
+        sql_query("CREATE TABLE t (x INTEGER, y TEXT)")
+            .execute(&mut conn)
+            .unwrap();
+        sql_query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+             INSERT INTO t SELECT (i * 7919) % 5000, printf('%08d', i) FROM n",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        let load = begin_bulk_load(&mut conn).unwrap();
+        let during_load = settings(&mut conn);
+        assert_eq!(during_load, (-BULK_CACHE_KIB, 0));
+        create_indexes(
+            &mut conn,
+            &[
+                "CREATE INDEX t_x ON t (x, y)".to_string(),
+                "CREATE UNIQUE INDEX t_y ON t (y)".to_string(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(settings(&mut conn), during_load);
+        // A duplicate fails the build, and the settings still come back.
+        let duplicates = ["CREATE UNIQUE INDEX t_z ON t (x % 10)".to_string()];
+        assert!(create_indexes(&mut conn, &duplicates).is_err());
+        assert_eq!(settings(&mut conn), during_load);
+        end_bulk_load(&mut conn, load).unwrap();
+        let DbConnection::Sqlite(lite) = &mut conn else {
+            unreachable!("SQLite only")
+        };
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sorted: Count = sql_query("SELECT count(*) AS n FROM t INDEXED BY t_x WHERE x >= 0")
+            .get_result(lite)
+            .unwrap();
+        assert_eq!(sorted.n, 5000);
+    }
 }
