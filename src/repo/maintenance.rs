@@ -316,6 +316,12 @@ struct CacheSize {
     cache_size: i64,
 }
 
+#[derive(QueryableByName)]
+struct SorterThreads {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    threads: i64,
+}
+
 /// SQLite's page cache while [`create_indexes`] runs, in KiB. SQLite's
 /// sorter sorts runs as large as the page cache (up to 512 MiB) in memory
 /// and merges them; with the bulk load's 512 MiB the keys of a million
@@ -350,12 +356,13 @@ pub fn create_indexes(conn: &mut DbConnection, definitions: &[String]) -> QueryR
         }
         DbConnection::Sqlite(lite) => {
             let cache: CacheSize = sql_query("PRAGMA cache_size").get_result(lite)?;
+            let threads: SorterThreads = sql_query("PRAGMA threads").get_result(lite)?;
             sql_query(format!("PRAGMA cache_size = -{INDEX_BUILD_CACHE_KIB}")).execute(lite)?;
             sql_query(format!("PRAGMA threads = {}", index_build_threads())).execute(lite)?;
             let built = definitions
                 .iter()
                 .try_for_each(|definition| sql_query(definition.as_str()).execute(lite).map(drop));
-            sql_query("PRAGMA threads = 0").execute(lite)?;
+            sql_query(format!("PRAGMA threads = {}", threads.threads)).execute(lite)?;
             sql_query(format!("PRAGMA cache_size = {}", cache.cache_size)).execute(lite)?;
             built
         }
@@ -456,17 +463,12 @@ mod tests {
 
     #[test]
     fn sqlite_index_builds_get_their_sort_settings_back_to_the_loads() {
-        #[derive(QueryableByName)]
-        struct Threads {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            threads: i64,
-        }
         fn settings(conn: &mut DbConnection) -> (i64, i64) {
             let DbConnection::Sqlite(lite) = conn else {
                 unreachable!("SQLite only")
             };
             let cache: CacheSize = sql_query("PRAGMA cache_size").get_result(lite).unwrap();
-            let threads: Threads = sql_query("PRAGMA threads").get_result(lite).unwrap();
+            let threads: SorterThreads = sql_query("PRAGMA threads").get_result(lite).unwrap();
             (cache.cache_size, threads.threads)
         }
         let dir = tempfile::tempdir().unwrap();
@@ -482,8 +484,9 @@ mod tests {
         .execute(&mut conn)
         .unwrap();
         let load = begin_bulk_load(&mut conn).unwrap();
+        sql_query("PRAGMA threads = 1").execute(&mut conn).unwrap();
         let during_load = settings(&mut conn);
-        assert_eq!(during_load, (-BULK_CACHE_KIB, 0));
+        assert_eq!(during_load, (-BULK_CACHE_KIB, 1));
         create_indexes(
             &mut conn,
             &[
