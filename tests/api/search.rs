@@ -547,23 +547,20 @@ async fn postgres_keeps_both_search_columns_in_the_row() {
             let khabar::db::DbConnection::Postgres(pg) = conn else {
                 return Ok(None);
             };
-            {
-                let toast: Name = diesel::sql_query(
-                    "SELECT reltoastrelid::regclass::text AS name FROM pg_class \
-                     WHERE oid = to_regclass('articles')",
-                )
-                .get_result(pg)?;
-                let count = |pg: &mut diesel::PgConnection| {
-                    diesel::sql_query(format!("SELECT count(*) AS n FROM {}", toast.name))
-                        .get_result::<Count>(pg)
-                        .map(|c| c.n)
-                };
-                let before = count(pg)?;
-                diesel::sql_query("UPDATE articles SET body_html = '', body_text = ''")
-                    .execute(pg)?;
-                diesel::sql_query("VACUUM articles").execute(pg)?;
-                Ok(Some((before, count(pg)?)))
-            }
+            let toast: Name = diesel::sql_query(
+                "SELECT reltoastrelid::regclass::text AS name FROM pg_class \
+                 WHERE oid = to_regclass('articles')",
+            )
+            .get_result(pg)?;
+            let count = |pg: &mut diesel::PgConnection| {
+                diesel::sql_query(format!("SELECT count(*) AS n FROM {}", toast.name))
+                    .get_result::<Count>(pg)
+                    .map(|c| c.n)
+            };
+            let before = count(pg)?;
+            diesel::sql_query("UPDATE articles SET body_html = '', body_text = ''").execute(pg)?;
+            diesel::sql_query("VACUUM articles").execute(pg)?;
+            Ok(Some((before, count(pg)?)))
         })
         .unwrap()
         .unwrap();
