@@ -138,6 +138,40 @@ pub fn write_fts_rows(conn: &mut DbConnection, rows: Vec<FtsRow>) -> QueryResult
     Ok(())
 }
 
+/// FTS5 rows gathered across batches of a bulk write (the seed, `khabar
+/// reindex`) and written [`FTS_ROWS_PER_STATEMENT`] to a statement, so that
+/// each statement makes one large segment.
+#[derive(Default)]
+pub struct FtsRows {
+    waiting: Vec<FtsRow>,
+}
+
+impl FtsRows {
+    /// Adds `rows`; writes every full statement's worth now (SQLite only;
+    /// PostgreSQL keeps nothing).
+    pub fn add(
+        &mut self,
+        conn: &mut DbConnection,
+        rows: impl IntoIterator<Item = FtsRow>,
+    ) -> QueryResult<()> {
+        if !matches!(conn, DbConnection::Sqlite(_)) {
+            return Ok(());
+        }
+        self.waiting.extend(rows);
+        let full = self.waiting.len() / FTS_ROWS_PER_STATEMENT * FTS_ROWS_PER_STATEMENT;
+        if full > 0 {
+            let rest = self.waiting.split_off(full);
+            write_fts_rows(conn, std::mem::replace(&mut self.waiting, rest))?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is still waiting.
+    pub fn finish(self, conn: &mut DbConnection) -> QueryResult<()> {
+        write_fts_rows(conn, self.waiting)
+    }
+}
+
 /// Empties the index before a full rebuild.
 pub fn clear(conn: &mut DbConnection) -> QueryResult<()> {
     match conn {
@@ -326,5 +360,40 @@ mod tests {
                 .get_result(lite)
                 .unwrap();
         assert_eq!(found.n, 1_000);
+    }
+
+    #[test]
+    fn gathered_fts5_rows_are_written_a_full_statement_at_a_time_then_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = DbTarget::parse(&format!("sqlite://{}/k.db", dir.path().display())).unwrap();
+        let mut conn = target.connect().unwrap();
+        crate::db::migrate(&mut conn).unwrap();
+        let doc = SearchDocument::new("وزير الدفاع", "زيارة رسمية", "قال الوزير إن التعاون مستمر");
+        let total = FTS_ROWS_PER_STATEMENT as i64 + 500;
+        let indexed = |conn: &mut DbConnection| {
+            let DbConnection::Sqlite(lite) = conn else {
+                unreachable!("SQLite only")
+            };
+            sql_query("SELECT COUNT(*) AS n FROM article_search_docsize")
+                .get_result::<Count>(lite)
+                .unwrap()
+                .n
+        };
+        crate::db::write_transaction(&mut conn, |conn| {
+            bulk_load_settings(conn, true)?;
+            let mut gathered = FtsRows::default();
+            // Two halves of less than a statement each: the first waits.
+            let half = FTS_ROWS_PER_STATEMENT as i64 / 2 + 250;
+            gathered.add(conn, (1..=half).map(|key| FtsRow::new(key, &doc)))?;
+            assert_eq!(indexed(conn), 0);
+            gathered.add(conn, (half + 1..=total).map(|key| FtsRow::new(key, &doc)))?;
+            assert_eq!(indexed(conn), FTS_ROWS_PER_STATEMENT as i64);
+            gathered.finish(conn)?;
+            assert_eq!(indexed(conn), total);
+            bulk_load_settings(conn, false)
+        })
+        .unwrap();
+        // One segment per statement: the full one, then the rest.
+        assert_eq!(segments(&mut conn), 2);
     }
 }

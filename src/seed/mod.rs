@@ -16,7 +16,7 @@ use crate::repo::articles::{
     self as articles, ArticleAuthorForm, ArticleInsertForm, ArticleTagForm, StatsInsertForm,
 };
 use crate::repo::maintenance;
-use crate::repo::search::{self, FtsRow, IndexEntry};
+use crate::repo::search::{self, FtsRow, FtsRows, IndexEntry};
 use crate::repo::taxonomy::{self, AuthorInsertForm, SectionInsertForm, TagInsertForm};
 
 /// The article page the product serves, as published.
@@ -211,7 +211,7 @@ fn load(
         let base = articles::max_id(conn)? + 1;
         // Generated lazily, one batch at a time: 100,000 articles are ~170 MB of text.
         let mut generated = corpus::generate(demo_articles, random_seed, now);
-        let mut fts_rows: Vec<FtsRow> = Vec::new();
+        let mut fts_rows = FtsRows::default();
         for chunk_index in 0.. {
             let started = Instant::now();
             let chunk: Vec<corpus::DemoArticle> = generated.by_ref().take(BATCH).collect();
@@ -307,21 +307,19 @@ fn load(
             // SQLite's FTS5 rows are written many batches at a time: every
             // statement ends an FTS5 segment (see `FTS_ROWS_PER_STATEMENT`).
             if matches!(conn, DbConnection::Sqlite(_)) {
-                fts_rows.extend(
+                fts_rows.add(
+                    conn,
                     ids.iter()
                         .zip(chunk)
                         .zip(&docs)
                         .map(|((id, a), doc)| FtsRow::new(search_key(a.published_at, *id), doc)),
-                );
-                if fts_rows.len() + BATCH > search::FTS_ROWS_PER_STATEMENT {
-                    search::write_fts_rows(conn, std::mem::take(&mut fts_rows))?;
-                }
+                )?;
             }
             search_time += started.elapsed();
             report.generated += ids.len();
         }
         let started = Instant::now();
-        search::write_fts_rows(conn, fts_rows)?;
+        fts_rows.finish(conn)?;
         search_time += started.elapsed();
         search::bulk_load_settings(conn, false)?;
         report.phases.push(("text pipeline", pipeline_time));

@@ -60,7 +60,7 @@ fn index_all(
     let mut done = 0;
     // SQLite's FTS5 rows are written many batches at a time: every
     // statement ends an FTS5 segment (`repo::FTS_ROWS_PER_STATEMENT`).
-    let mut fts_rows: Vec<repo::FtsRow> = Vec::new();
+    let mut fts_rows = repo::FtsRows::default();
     loop {
         let rows = repo::texts(conn, after, BATCH, only_missing)?;
         let Some(last) = rows.last() else { break };
@@ -81,10 +81,10 @@ fn index_all(
             .collect();
         // Missing entries have nothing to delete; a rebuild starts empty.
         if matches!(conn, DbConnection::Sqlite(_)) {
-            fts_rows.extend(entries.iter().map(|e| repo::FtsRow::new(e.key, e.doc)));
-            if fts_rows.len() + BATCH as usize > repo::FTS_ROWS_PER_STATEMENT {
-                repo::write_fts_rows(conn, std::mem::take(&mut fts_rows))?;
-            }
+            fts_rows.add(
+                conn,
+                entries.iter().map(|e| repo::FtsRow::new(e.key, e.doc)),
+            )?;
         } else {
             repo::write(conn, &entries, &[])?;
         }
@@ -94,7 +94,7 @@ fn index_all(
             break;
         }
     }
-    repo::write_fts_rows(conn, fts_rows)?;
+    fts_rows.finish(conn)?;
     Ok(done)
 }
 
