@@ -571,13 +571,14 @@ pub fn insert_many(conn: &mut DbConnection, forms: &[ArticleInsertForm]) -> Quer
 }
 
 /// PostgreSQL bulk loads: inserts articles with their search columns
-/// (`search_doc`, `search_head`) in the same rows, so a load writes each row
-/// once instead of inserting it and then updating it (a million articles
-/// took 24x the time of 100,000 that way). Ids in the order of `forms`.
+/// (`search_doc`, `search_head`: each form's pair of tsvector literals in
+/// `vectors`) in the same rows, so a load writes each row once instead of
+/// inserting it and then updating it (a million articles took 24x the time
+/// of 100,000 that way). Ids in the order of `forms`.
 pub fn insert_many_indexed(
     pg: &mut diesel::PgConnection,
     forms: &[ArticleInsertForm],
-    docs: &[crate::domain::search::SearchDocument],
+    vectors: &[(String, String)],
 ) -> QueryResult<Vec<i64>> {
     use crate::repo::sql::{RawSql, Value};
     #[derive(diesel::QueryableByName)]
@@ -597,7 +598,7 @@ pub fn insert_many_indexed(
          status, comments_open, published_at, created_at, updated_at, tag_ids, author_ids, \
          published_day, search_doc, search_head) VALUES ",
     );
-    for (i, (f, doc)) in forms.iter().zip(docs).enumerate() {
+    for (i, (f, (doc, head))) in forms.iter().zip(vectors).enumerate() {
         let values = [
             text(f.slug),
             text(f.title),
@@ -627,9 +628,9 @@ pub fn insert_many_indexed(
             sql.bind(value).sql(", ");
         }
         sql.sql("CAST(")
-            .bind(Value::Text(doc.tsvector()))
+            .bind(Value::Text(doc.clone()))
             .sql(" AS tsvector), CAST(")
-            .bind(Value::Text(doc.head_tsvector()))
+            .bind(Value::Text(head.clone()))
             .sql(" AS tsvector))");
     }
     sql.sql(" RETURNING id");

@@ -205,125 +205,67 @@ fn load(
         // insert into nine indexes of a growing table reads their pages).
         let mut indexes = maintenance::drop_secondary_indexes(conn, BULK_TABLES)?;
         indexes.extend(maintenance::drop_unique_constraints(conn, BULK_TABLES)?);
+        // Checked once the indexes are back (the last statements run).
+        indexes.extend(maintenance::drop_foreign_keys(conn, BULK_TABLES)?);
         search::bulk_load_settings(conn, true)?;
-        let (mut rows_time, mut pipeline_time, mut search_time) =
-            (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let mut search_time = Duration::ZERO;
         let base = articles::max_id(conn)? + 1;
-        // Generated lazily, one batch at a time: 100,000 articles are ~170 MB of text.
-        let mut generated = corpus::generate(demo_articles, random_seed, now);
         let mut fts_rows = FtsRows::default();
-        for chunk_index in 0.. {
-            let started = Instant::now();
-            let chunk: Vec<corpus::DemoArticle> = generated.by_ref().take(BATCH).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let chunk = &chunk[..];
-            let prepared: Vec<Prepared> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let tags: Vec<i64> = a.tags.iter().map(|t| tag_ids[*t]).collect();
-                    let authors: Vec<i64> = a.authors.iter().map(|au| author_ids[*au]).collect();
-                    Prepared::new(a, base + (chunk_index * BATCH + i) as i64, &tags, &authors)
-                })
-                .collect();
-            let forms: Vec<ArticleInsertForm> = chunk
-                .iter()
-                .zip(&prepared)
-                .map(|(a, p)| ArticleInsertForm {
-                    slug: &p.slug,
-                    title: &a.title,
-                    summary: &a.summary,
-                    body_html: &p.body_html,
-                    body_text: &p.body_text,
-                    language: "ar",
-                    dir: TextDirection::Rtl.as_str(),
-                    section_id: section_ids[a.section],
-                    byline: &a.byline,
-                    source_name: Some(&a.source_name),
-                    source_url: None,
-                    canonical_url: None,
-                    image_url: p.image_url.as_deref(),
-                    image_caption: a.image_caption.as_deref(),
-                    status: if a.draft { "draft" } else { "published" },
-                    comments_open: a.comments_open,
-                    published_at: (!a.draft).then_some(a.published_at),
-                    created_at: a.published_at,
-                    updated_at: a.published_at,
-                    tag_ids: &p.tag_ids,
-                    author_ids: &p.author_ids,
-                    published_day: (!a.draft)
-                        .then(|| crate::domain::period::local_day(a.published_at, timezone)),
-                })
-                .collect();
-            let texts: Vec<(&str, &str, &str)> = chunk
-                .iter()
-                .zip(&prepared)
-                .map(|(a, p)| (a.title.as_str(), a.summary.as_str(), p.body_text.as_str()))
-                .collect();
-            let pipeline_started = Instant::now();
-            let docs = crate::domain::search::documents(&texts);
-            pipeline_time += pipeline_started.elapsed();
-            // PostgreSQL keeps the search columns on the row: written with
-            // it. SQLite's FTS5 entries need the ids (below).
-            let ids = match conn {
-                DbConnection::Postgres(pg) => articles::insert_many_indexed(pg, &forms, &docs)?,
-                DbConnection::Sqlite(_) => articles::insert_many(conn, &forms)?,
-            };
-            let mut stats = Vec::with_capacity(ids.len());
-            let mut tag_links = Vec::new();
-            let mut author_links = Vec::new();
-            for (id, a) in ids.iter().zip(chunk) {
-                stats.push(StatsInsertForm {
-                    article_id: *id,
-                    view_count: a.view_count,
-                    comment_count: 0,
+        let postgres = matches!(conn, DbConnection::Postgres(_));
+        // Articles are generated and put through the text pipeline on a
+        // thread of their own, a few batches ahead of the inserts: the
+        // generator's CPU then overlaps the database's (PostgreSQL's process,
+        // or SQLite's work on this thread) instead of alternating with it.
+        let loading = Instant::now();
+        let made =
+            std::thread::scope(|scope| -> Result<Duration, diesel::result::Error> {
+                let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+                let (tag_ids, author_ids) = (&tag_ids, &author_ids);
+                let generator = scope.spawn(move || {
+                    generate_batches(
+                        postgres,
+                        demo_articles,
+                        random_seed,
+                        now,
+                        base,
+                        tag_ids,
+                        author_ids,
+                        sender,
+                    )
                 });
-                let published_at = (!a.draft).then_some(a.published_at);
-                tag_links.extend(a.tags.iter().map(|t| ArticleTagForm {
-                    article_id: *id,
-                    tag_id: tag_ids[*t],
-                    published_at,
-                }));
-                author_links.extend(a.authors.iter().enumerate().map(|(pos, au)| {
-                    ArticleAuthorForm {
-                        article_id: *id,
-                        author_id: author_ids[*au],
-                        position: pos as i32,
-                        published_at,
+                for batch in batches {
+                    let ids =
+                        insert_batch(conn, &batch, &section_ids, tag_ids, author_ids, timezone)?;
+                    let started = Instant::now();
+                    // SQLite's FTS5 rows are written many batches at a time: every
+                    // statement ends an FTS5 segment (see `FTS_ROWS_PER_STATEMENT`).
+                    if matches!(conn, DbConnection::Sqlite(_)) {
+                        fts_rows.add(
+                            conn,
+                            ids.iter().zip(&batch.articles).zip(&batch.docs).map(
+                                |((id, a), doc)| FtsRow::new(search_key(a.published_at, *id), doc),
+                            ),
+                        )?;
                     }
-                }));
-            }
-            articles::insert_stats(conn, &stats)?;
-            for links in tag_links.chunks(BATCH * 4) {
-                articles::insert_tags(conn, links)?;
-            }
-            for links in author_links.chunks(BATCH * 4) {
-                articles::insert_authors(conn, links)?;
-            }
-            rows_time += started.elapsed();
-            let started = Instant::now();
-            // SQLite's FTS5 rows are written many batches at a time: every
-            // statement ends an FTS5 segment (see `FTS_ROWS_PER_STATEMENT`).
-            if matches!(conn, DbConnection::Sqlite(_)) {
-                fts_rows.add(
-                    conn,
-                    ids.iter()
-                        .zip(chunk)
-                        .zip(&docs)
-                        .map(|((id, a), doc)| FtsRow::new(search_key(a.published_at, *id), doc)),
-                )?;
-            }
-            search_time += started.elapsed();
-            report.generated += ids.len();
-        }
+                    search_time += started.elapsed();
+                    report.generated += ids.len();
+                }
+                // The receiver is gone when an insert failed: the generator then
+                // stops at its next batch.
+                Ok(generator
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            })?;
+        // Waits for the generator included: what the load took.
+        let rows_time = loading.elapsed() - search_time;
         let started = Instant::now();
         fts_rows.finish(conn)?;
         search_time += started.elapsed();
         search::bulk_load_settings(conn, false)?;
-        report.phases.push(("text pipeline", pipeline_time));
-        report.phases.push(("rows", rows_time - pipeline_time));
+        report
+            .phases
+            .push(("generation and text pipeline (beside the rows)", made));
+        report.phases.push(("rows", rows_time));
         report.phases.push(("search index", search_time));
         // Merged inside the load: on SQLite its pages then go straight to
         // the file, not through the WAL and a checkpoint.
@@ -346,6 +288,167 @@ fn load(
         report.phases.push(("change log", started.elapsed()));
         Ok(report)
     })
+}
+
+/// Batches the generator may run ahead of the inserts (a batch of 500
+/// articles is about 2 MB of text).
+const BATCHES_AHEAD: usize = 2;
+
+/// A batch of generated articles, ready to insert.
+struct Batch {
+    articles: Vec<corpus::DemoArticle>,
+    prepared: Vec<Prepared>,
+    /// SQLite: the search documents, for FTS5 rows once the ids are known.
+    docs: Vec<SearchDocument>,
+    /// PostgreSQL: each article's `search_doc` and `search_head` literals,
+    /// written with its row.
+    vectors: Vec<(String, String)>,
+}
+
+/// Generates `count` articles in batches of [`BATCH`], each with what its
+/// rows need and its search document, and sends them until done or until
+/// the receiver is gone. Returns the time it was busy. The ids are those
+/// the inserts will get (`base` onwards, in order): slugs and image URLs
+/// carry them.
+#[allow(clippy::too_many_arguments)]
+fn generate_batches(
+    postgres: bool,
+    count: usize,
+    random_seed: u64,
+    now: NaiveDateTime,
+    base: i64,
+    tag_ids: &[i64],
+    author_ids: &[i64],
+    sender: std::sync::mpsc::SyncSender<Batch>,
+) -> Duration {
+    let mut busy = Duration::ZERO;
+    // Generated lazily: 100,000 articles are ~170 MB of text.
+    let mut generated = corpus::generate(count, random_seed, now);
+    for chunk_index in 0.. {
+        let started = Instant::now();
+        let articles: Vec<corpus::DemoArticle> = generated.by_ref().take(BATCH).collect();
+        if articles.is_empty() {
+            break;
+        }
+        let prepared: Vec<Prepared> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let tags: Vec<i64> = a.tags.iter().map(|t| tag_ids[*t]).collect();
+                let authors: Vec<i64> = a.authors.iter().map(|au| author_ids[*au]).collect();
+                Prepared::new(a, base + (chunk_index * BATCH + i) as i64, &tags, &authors)
+            })
+            .collect();
+        let texts: Vec<(&str, &str, &str)> = articles
+            .iter()
+            .zip(&prepared)
+            .map(|(a, p)| (a.title.as_str(), a.summary.as_str(), p.body_text.as_str()))
+            .collect();
+        let docs = crate::domain::search::documents(&texts);
+        let (docs, vectors) = if postgres {
+            let vectors = docs
+                .iter()
+                .map(|d| (d.tsvector(), d.head_tsvector()))
+                .collect();
+            (Vec::new(), vectors)
+        } else {
+            (docs, Vec::new())
+        };
+        busy += started.elapsed();
+        let batch = Batch {
+            articles,
+            prepared,
+            docs,
+            vectors,
+        };
+        if sender.send(batch).is_err() {
+            break;
+        }
+    }
+    busy
+}
+
+/// Inserts a batch's articles, counters, tag links and credits; returns
+/// the articles' ids in order.
+fn insert_batch(
+    conn: &mut DbConnection,
+    batch: &Batch,
+    section_ids: &[i64],
+    tag_ids: &[i64],
+    author_ids: &[i64],
+    timezone: chrono_tz::Tz,
+) -> Result<Vec<i64>, diesel::result::Error> {
+    let forms: Vec<ArticleInsertForm> = batch
+        .articles
+        .iter()
+        .zip(&batch.prepared)
+        .map(|(a, p)| ArticleInsertForm {
+            slug: &p.slug,
+            title: &a.title,
+            summary: &a.summary,
+            body_html: &p.body_html,
+            body_text: &p.body_text,
+            language: "ar",
+            dir: TextDirection::Rtl.as_str(),
+            section_id: section_ids[a.section],
+            byline: &a.byline,
+            source_name: Some(&a.source_name),
+            source_url: None,
+            canonical_url: None,
+            image_url: p.image_url.as_deref(),
+            image_caption: a.image_caption.as_deref(),
+            status: if a.draft { "draft" } else { "published" },
+            comments_open: a.comments_open,
+            published_at: (!a.draft).then_some(a.published_at),
+            created_at: a.published_at,
+            updated_at: a.published_at,
+            tag_ids: &p.tag_ids,
+            author_ids: &p.author_ids,
+            published_day: (!a.draft)
+                .then(|| crate::domain::period::local_day(a.published_at, timezone)),
+        })
+        .collect();
+    // PostgreSQL keeps the search columns on the row: written with it.
+    // SQLite's FTS5 entries need the ids (the caller writes them).
+    let ids = match conn {
+        DbConnection::Postgres(pg) => articles::insert_many_indexed(pg, &forms, &batch.vectors)?,
+        DbConnection::Sqlite(_) => articles::insert_many(conn, &forms)?,
+    };
+    let mut stats = Vec::with_capacity(ids.len());
+    let mut tag_links = Vec::new();
+    let mut author_links = Vec::new();
+    for (id, a) in ids.iter().zip(&batch.articles) {
+        stats.push(StatsInsertForm {
+            article_id: *id,
+            view_count: a.view_count,
+            comment_count: 0,
+        });
+        let published_at = (!a.draft).then_some(a.published_at);
+        tag_links.extend(a.tags.iter().map(|t| ArticleTagForm {
+            article_id: *id,
+            tag_id: tag_ids[*t],
+            published_at,
+        }));
+        author_links.extend(
+            a.authors
+                .iter()
+                .enumerate()
+                .map(|(pos, au)| ArticleAuthorForm {
+                    article_id: *id,
+                    author_id: author_ids[*au],
+                    position: pos as i32,
+                    published_at,
+                }),
+        );
+    }
+    articles::insert_stats(conn, &stats)?;
+    for links in tag_links.chunks(BATCH * 4) {
+        articles::insert_tags(conn, links)?;
+    }
+    for links in author_links.chunks(BATCH * 4) {
+        articles::insert_authors(conn, links)?;
+    }
+    Ok(ids)
 }
 
 /// The owned strings an insert form borrows.

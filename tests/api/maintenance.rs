@@ -167,6 +167,59 @@ async fn seeding_rebuilds_every_index_it_dropped_for_the_load() {
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
 }
 
+/// PostgreSQL's seed drops the bulk tables' foreign keys for the load and
+/// adds them back after; SQLite's stay with their tables. Either way a link
+/// to a missing article is refused afterwards.
+#[tokio::test]
+async fn seeding_keeps_every_foreign_key_it_dropped_for_the_load() {
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Key {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    fn foreign_keys(conn: &mut DbConnection) -> QueryResult<Vec<Key>> {
+        match conn {
+            DbConnection::Postgres(pg) => diesel::sql_query(
+                "SELECT c.conname::text AS name FROM pg_constraint c \
+                 JOIN pg_class t ON t.oid = c.conrelid \
+                 WHERE c.contype = 'f' AND c.convalidated \
+                 AND t.relname IN ('articles', 'article_stats', 'article_tags', 'article_authors') \
+                 AND t.relnamespace = to_regnamespace(current_schema()) ORDER BY 1",
+            )
+            .load(pg),
+            DbConnection::Sqlite(lite) => diesel::sql_query(
+                "SELECT m.name || '.' || f.\"from\" AS name FROM sqlite_master m, \
+                 pragma_foreign_key_list(m.name) f \
+                 WHERE m.name IN ('articles', 'article_stats', 'article_tags', 'article_authors') \
+                 ORDER BY 1",
+            )
+            .load(lite),
+        }
+    }
+    let app = spawn_app().await;
+    let before = app.db.run_blocking(foreign_keys).unwrap().unwrap();
+    // articles → sections, stats → articles, tags → articles and tags,
+    // authors → articles and authors.
+    assert_eq!(before.len(), 6, "{before:?}");
+    app.db
+        .run_blocking(|conn| khabar::seed::run(conn, 40, 5, chrono_tz::Asia::Damascus))
+        .unwrap()
+        .unwrap();
+    let after = app.db.run_blocking(foreign_keys).unwrap().unwrap();
+    assert_eq!(before, after);
+    let orphan = app
+        .db
+        .run_blocking(|conn| {
+            diesel::sql_query(
+                "INSERT INTO article_tags (article_id, tag_id) \
+                 SELECT MAX(a.id) + 1000, MIN(t.id) FROM articles a, tags t",
+            )
+            .execute(conn)
+        })
+        .unwrap();
+    assert!(orphan.is_err(), "a tag link to a missing article was kept");
+}
+
 #[tokio::test]
 async fn the_server_refreshes_statistics_of_tables_that_changed_much() {
     use khabar::repo::maintenance::refresh_stale_statistics;
