@@ -220,6 +220,30 @@ async fn seeding_keeps_every_foreign_key_it_dropped_for_the_load() {
     assert!(orphan.is_err(), "a tag link to a missing article was kept");
 }
 
+/// The server takes the statistics a load left missing before it serves
+/// (on SQLite, the settings it writes at start get their `sqlite_stat1`
+/// row), not on the keeper's first tick a minute later: new statistics
+/// written while reads ran stalled every read in flight.
+#[tokio::test]
+async fn the_server_takes_missing_statistics_before_it_serves() {
+    let app = spawn_app().await;
+    let rows = app
+        .db
+        .run_blocking(|conn| match conn {
+            DbConnection::Sqlite(lite) => diesel::sql_query(
+                "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'site_settings'",
+            )
+            .get_result::<Count>(lite)
+            .map(|c| Some(c.n)),
+            // PostgreSQL's load analyzes every table, empty or not.
+            DbConnection::Postgres(_) => Ok(None),
+        })
+        .unwrap()
+        .unwrap();
+    let Some(rows) = rows else { return };
+    assert_eq!(rows, 1, "the settings written at start have statistics");
+}
+
 #[tokio::test]
 async fn the_server_refreshes_statistics_of_tables_that_changed_much() {
     use khabar::repo::maintenance::refresh_stale_statistics;
