@@ -291,7 +291,7 @@ fn load(
 }
 
 /// Batches the generator may run ahead of the inserts (a batch of 500
-/// articles is about 2 MB of text).
+/// articles is under 1 MB of text, a few MB with its search documents).
 const BATCHES_AHEAD: usize = 2;
 
 /// A batch of generated articles, ready to insert.
