@@ -421,11 +421,7 @@ pub fn existing_tables(
     conn: &mut DbConnection,
     tables: &[&'static str],
 ) -> QueryResult<Vec<String>> {
-    let names = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = crate::repo::maintenance::sql_names(tables);
     let sql = match conn {
         DbConnection::Postgres(_) => format!(
             "SELECT table_name::text AS name FROM information_schema.tables \

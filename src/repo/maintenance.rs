@@ -214,12 +214,7 @@ fn find_secondary_indexes(
     conn: &mut DbConnection,
     tables: &[&'static str],
 ) -> QueryResult<Vec<IndexDefinition>> {
-    // The names are the caller's constants, never input.
-    let names = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = sql_names(tables);
     match conn {
         DbConnection::Postgres(pg) => sql_query(format!(
             "SELECT i.relname::text AS name, pg_get_indexdef(i.oid) AS definition \
@@ -254,6 +249,16 @@ pub fn drop_secondary_indexes(
     Ok(found.into_iter().map(|i| i.definition).collect())
 }
 
+/// `tables` as an SQL list of string literals (`'a', 'b'`). The names are
+/// the callers' constants, never input.
+pub(crate) fn sql_names(tables: &[&'static str]) -> String {
+    tables
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// PostgreSQL: drops the UNIQUE constraints of `tables` that no foreign key
 /// depends on, and returns the statements that add them again, for
 /// [`create_indexes`]. A bulk load otherwise inserts into their indexes row
@@ -267,52 +272,12 @@ pub fn drop_unique_constraints(
     conn: &mut DbConnection,
     tables: &[&'static str],
 ) -> QueryResult<Vec<String>> {
-    let DbConnection::Postgres(pg) = conn else {
-        return Ok(Vec::new());
-    };
-    // The names are the caller's constants, never input.
-    let names = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let found: Vec<IndexDefinition> = sql_query(format!(
-        "SELECT c.conname::text AS name, \
-         format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, c.conname, \
-         pg_get_constraintdef(c.oid)) AS definition \
-         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         WHERE c.contype = 'u' AND t.relname IN ({names}) \
-         AND t.relnamespace = to_regnamespace(current_schema()) \
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint f \
-                         WHERE f.contype = 'f' AND f.conindid = c.conindid) \
-         ORDER BY 1"
-    ))
-    .load(pg)?;
-    for constraint in &found {
-        // The table is the one in the definition; ALTER TABLE … DROP
-        // CONSTRAINT needs it again.
-        let table = constraint
-            .definition
-            .split_whitespace()
-            .nth(2)
-            .unwrap_or_default();
-        sql_query(format!(
-            "ALTER TABLE {table} DROP CONSTRAINT \"{}\"",
-            constraint.name
-        ))
-        .execute(pg)?;
-    }
-    Ok(found.into_iter().map(|c| c.definition).collect())
-}
-
-#[derive(QueryableByName)]
-struct ForeignKey {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    table_name: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    definition: String,
+    drop_constraints(
+        conn,
+        tables,
+        "c.contype = 'u' AND NOT EXISTS (SELECT 1 FROM pg_constraint f \
+         WHERE f.contype = 'f' AND f.conindid = c.conindid)",
+    )
 }
 
 /// PostgreSQL: drops the foreign keys of `tables` and returns the
@@ -327,33 +292,43 @@ pub fn drop_foreign_keys(
     conn: &mut DbConnection,
     tables: &[&'static str],
 ) -> QueryResult<Vec<String>> {
+    drop_constraints(conn, tables, "c.contype = 'f'")
+}
+
+#[derive(QueryableByName)]
+struct Constraint {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    drop: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    add: String,
+}
+
+/// PostgreSQL: drops the constraints of `tables` that `condition` (SQL on
+/// `pg_constraint c`, a constant) selects; returns the statements that add
+/// them again. Nothing on SQLite.
+fn drop_constraints(
+    conn: &mut DbConnection,
+    tables: &[&'static str],
+    condition: &str,
+) -> QueryResult<Vec<String>> {
     let DbConnection::Postgres(pg) = conn else {
         return Ok(Vec::new());
     };
-    // The names are the caller's constants, never input.
-    let names = tables
-        .iter()
-        .map(|t| format!("'{t}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let found: Vec<ForeignKey> = sql_query(format!(
-        "SELECT c.conname::text AS name, t.relname::text AS table_name, \
+    let found: Vec<Constraint> = sql_query(format!(
+        "SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname) AS drop, \
          format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, c.conname, \
-         pg_get_constraintdef(c.oid)) AS definition \
+         pg_get_constraintdef(c.oid)) AS add \
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid \
-         WHERE c.contype = 'f' AND t.relname IN ({names}) \
+         WHERE {condition} AND t.relname IN ({names}) \
          AND t.relnamespace = to_regnamespace(current_schema()) \
-         ORDER BY 1"
+         ORDER BY c.conname",
+        names = sql_names(tables)
     ))
     .load(pg)?;
     for constraint in &found {
-        sql_query(format!(
-            "ALTER TABLE \"{}\" DROP CONSTRAINT \"{}\"",
-            constraint.table_name, constraint.name
-        ))
-        .execute(pg)?;
+        sql_query(&constraint.drop).execute(pg)?;
     }
-    Ok(found.into_iter().map(|c| c.definition).collect())
+    Ok(found.into_iter().map(|c| c.add).collect())
 }
 
 /// Sort memory for PostgreSQL's index builds after a bulk load: with the

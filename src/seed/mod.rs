@@ -239,7 +239,7 @@ fn load(
                     let started = Instant::now();
                     // SQLite's FTS5 rows are written many batches at a time: every
                     // statement ends an FTS5 segment (see `FTS_ROWS_PER_STATEMENT`).
-                    if matches!(conn, DbConnection::Sqlite(_)) {
+                    if !postgres {
                         fts_rows.add(
                             conn,
                             ids.iter().zip(&batch.articles).zip(&batch.docs).map(
