@@ -94,22 +94,43 @@ fn nfc_inert(c: char) -> bool {
 
 /// One NFC character of [`normalize`], folded.
 fn push_folded(out: &mut String, c: char) {
-    match c {
+    match fold_arabic_or_ascii(c) {
+        Some(Some(folded)) => out.push(folded),
+        Some(None) => {}
+        None => out.extend(c.to_lowercase()),
+    }
+}
+
+/// The folding of an ASCII or Arabic-block character: `Some(None)` when
+/// folding removes it; `None` for other scripts (lower-cased by the caller).
+fn fold_arabic_or_ascii(c: char) -> Option<Option<char>> {
+    Some(match c {
         // أ إ آ ٱ
-        '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' => out.push(ALEF),
-        TEH_MARBUTA => out.push(HEH),
+        '\u{0623}' | '\u{0625}' | '\u{0622}' | '\u{0671}' => Some(ALEF),
+        TEH_MARBUTA => Some(HEH),
         // ى, ئ
-        '\u{0649}' | '\u{0626}' => out.push(YEH),
+        '\u{0649}' | '\u{0626}' => Some(YEH),
         // ؤ
-        '\u{0624}' => out.push(WAW),
+        '\u{0624}' => Some(WAW),
         // tashkeel, superscript alef, tatweel
-        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {}
-        '\u{0660}'..='\u{0669}' => out.push(ascii_digit(c, 0x0660)),
-        '\u{06F0}'..='\u{06F9}' => out.push(ascii_digit(c, 0x06F0)),
-        // Fast paths: ASCII, and the rest of the Arabic block (no case).
-        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-        '\u{0600}'..='\u{06FF}' => out.push(c),
-        _ => out.extend(c.to_lowercase()),
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => None,
+        '\u{0660}'..='\u{0669}' => Some(ascii_digit(c, 0x0660)),
+        '\u{06F0}'..='\u{06F9}' => Some(ascii_digit(c, 0x06F0)),
+        _ if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        '\u{0600}'..='\u{06FF}' => Some(c),
+        _ => return None,
+    })
+}
+
+/// What `c` becomes in [`normalize`]d text whatever its neighbours, for the
+/// characters where that is so (ASCII and the Arabic block but for the
+/// marks NFC may move or compose): `Some(None)` when folding removes it;
+/// `None` when its neighbours decide (other scripts, those marks).
+pub fn folded_alone(c: char) -> Option<Option<char>> {
+    if c.is_ascii() || matches!(c, '\u{0600}'..='\u{06FF}') && nfc_inert(c) {
+        fold_arabic_or_ascii(c)
+    } else {
+        None
     }
 }
 
@@ -463,6 +484,36 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(query_alternatives(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_character_folded_alone_is_folded_so_in_any_word() {
+        // Every pair of the characters that say they fold alone (the Arabic
+        // block and ASCII), and each of them beside the marks that compose.
+        let alone: Vec<char> = ('\u{0000}'..='\u{007F}')
+            .chain('\u{0600}'..='\u{06FF}')
+            .filter(|c| folded_alone(*c).is_some())
+            .collect();
+        assert!(alone.len() > 300);
+        assert_eq!(folded_alone('\u{0654}'), None);
+        assert_eq!(folded_alone('\u{0301}'), None);
+        assert_eq!(folded_alone('É'), None);
+        assert_eq!(folded_alone('أ'), Some(Some('ا')));
+        assert_eq!(folded_alone('\u{064E}'), Some(None));
+        let folded = |text: &[char]| -> String {
+            text.iter()
+                .filter_map(|c| folded_alone(*c).unwrap())
+                .collect()
+        };
+        for a in &alone {
+            for b in &alone {
+                assert_eq!(
+                    normalize(&format!("{a}{b}")),
+                    folded(&[*a, *b]),
+                    "{a:?}{b:?}"
+                );
+            }
         }
     }
 

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use crate::domain::arabic::{is_word_char, normalize, readings, tokenize};
+use crate::domain::arabic::{folded_alone, is_word_char, normalize, readings, tokenize};
 
 /// Longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -487,45 +487,151 @@ struct Word {
 /// them was a sixth of the snippet's time.
 type WordMemo = foldhash::HashMap<Box<str>, bool>;
 
-fn words_of(text: &str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut close = |s: usize, e: usize, out: &mut Vec<Word>| {
-        let word = &text[s..e];
-        let hit = match seen.get(word) {
-            Some(hit) => *hit,
-            None => {
-                let normalized = normalize(word);
-                // Every reading is a stem, a part of the normalised token:
-                // most words contain no wanted term and need no stemming.
-                let hit = wanted.iter().any(|w| normalized.contains(w))
-                    && tokenize(&normalized)
-                        .iter()
-                        .any(|t| readings(t).iter().any(|r| wanted.contains(r.as_str())));
-                seen.insert(word.into(), hit);
-                hit
-            }
-        };
-        out.push(Word {
-            start: s,
-            end: e,
-            hit,
-        });
-    };
-    for (i, c) in text.char_indices() {
-        match (is_word_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                close(s, i, &mut out);
-                start = None;
-            }
-            _ => {}
+/// A bit per character of normalised text (several characters share one):
+/// a word whose letters lack one of a term's bits cannot contain the term.
+fn letter_bit(c: char) -> u64 {
+    let c = c as u32;
+    match c {
+        // The Arabic letters, one bit each.
+        0x0621..=0x064A => 1 << (c - 0x0621),
+        _ => 1 << (42 + c % 22),
+    }
+}
+
+/// The bits of every letter of `term`.
+fn letter_bits(term: &str) -> u64 {
+    term.chars().fold(0, |bits, c| bits | letter_bit(c))
+}
+
+/// What finding the words of a text needs of one of its characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Letter {
+    /// Not part of a word.
+    Separator,
+    /// Part of a word, normalised alone: the [`letter_bit`] of what it
+    /// becomes (0 when normalising removes it).
+    Bits(u64),
+    /// Part of a word, normalised as its neighbours decide.
+    Unsure,
+}
+
+impl Letter {
+    fn of_slow(c: char) -> Letter {
+        match (is_word_char(c), folded_alone(c)) {
+            (false, _) => Letter::Separator,
+            (true, Some(folded)) => Letter::Bits(folded.map_or(0, letter_bit)),
+            (true, None) => Letter::Unsure,
         }
     }
-    if let Some(s) = start {
-        close(s, text.len(), &mut out);
+}
+
+/// [`Letter`]s of ASCII and of the Arabic block, looked up: a snippet
+/// reads every character of every result's body.
+static LETTERS: std::sync::LazyLock<([Letter; 0x80], [Letter; 0x100])> =
+    std::sync::LazyLock::new(|| {
+        let of = |cp: u32| Letter::of_slow(char::from_u32(cp).expect("a character"));
+        (
+            std::array::from_fn(|i| of(i as u32)),
+            std::array::from_fn(|i| of(0x0600 + i as u32)),
+        )
+    });
+
+fn letter_of(c: char) -> Letter {
+    match c as u32 {
+        cp @ 0..=0x7F => LETTERS.0[cp as usize],
+        cp @ 0x0600..=0x06FF => LETTERS.1[(cp - 0x0600) as usize],
+        _ => Letter::of_slow(c),
     }
-    out
+}
+
+/// What tells whether a word of an article is one the query wants.
+struct Wanted<'q> {
+    terms: HashSet<&'q str>,
+    /// [`letter_bits`] of each term.
+    bits: Vec<u64>,
+    seen: WordMemo,
+}
+
+impl Wanted<'_> {
+    /// Whether the query wants `word`, whose normalised letters (when they
+    /// do not depend on their neighbours) have the bits `bits`. Most words
+    /// of an article lack a letter of every term: they are answered from
+    /// the bits alone, with no normalising, stemming or hashing.
+    fn wants(&mut self, word: &str, bits: Option<u64>) -> bool {
+        if let Some(bits) = bits {
+            if !self.bits.iter().any(|term| bits & term == *term) {
+                return false;
+            }
+        }
+        if let Some(hit) = self.seen.get(word) {
+            return *hit;
+        }
+        let normalized = normalize(word);
+        // Every reading is a stem, a part of the normalised token: most
+        // words contain no wanted term and need no stemming.
+        let terms = &self.terms;
+        let hit = terms.iter().any(|w| normalized.contains(w))
+            && tokenize(&normalized)
+                .iter()
+                .any(|t| readings(t).iter().any(|r| terms.contains(r.as_str())));
+        self.seen.insert(word.into(), hit);
+        hit
+    }
+
+    /// The words of `text` into `words`, each marked wanted or not.
+    fn words_of(&mut self, text: &str, words: &mut Vec<Word>) {
+        words.clear();
+        // The word's start, and its letters' bits while every one of them
+        // normalises alone.
+        let mut open: Option<(usize, Option<u64>)> = None;
+        for (i, c) in text.char_indices() {
+            match (letter_of(c), &mut open) {
+                (Letter::Separator, Some((start, bits))) => {
+                    let hit = self.wants(&text[*start..i], *bits);
+                    words.push(Word {
+                        start: *start,
+                        end: i,
+                        hit,
+                    });
+                    open = None;
+                }
+                (Letter::Separator, None) => {}
+                (Letter::Bits(letter), Some((_, Some(bits)))) => *bits |= letter,
+                (Letter::Bits(letter), None) => open = Some((i, Some(letter))),
+                (Letter::Unsure, Some((_, bits))) => *bits = None,
+                (Letter::Bits(_), Some((_, None))) => {}
+                (Letter::Unsure, None) => open = Some((i, None)),
+            }
+        }
+        if let Some((start, bits)) = open {
+            let hit = self.wants(&text[start..], bits);
+            words.push(Word {
+                start,
+                end: text.len(),
+                hit,
+            });
+        }
+    }
+
+    /// The window of `text`'s words with the most wanted words (the first
+    /// on a tie), its words left in `words`.
+    fn best_window(&mut self, text: &str, words: &mut Vec<Word>) -> Window {
+        self.words_of(text, words);
+        let width = SNIPPET_WORDS.min(words.len());
+        let mut hits: usize = words[..width].iter().filter(|w| w.hit).count();
+        let (mut best, mut best_start) = (hits, 0);
+        for start in 1..=(words.len() - width) {
+            hits = hits - usize::from(words[start - 1].hit)
+                + usize::from(words[start + width - 1].hit);
+            if hits > best {
+                (best, best_start) = (hits, start);
+            }
+        }
+        Window {
+            hits: best,
+            start: best_start,
+        }
+    }
 }
 
 /// Escaped text with whitespace runs collapsed to one space, appended to
@@ -549,41 +655,20 @@ fn push_plain(out: &mut String, text: &str) {
     html_escape::encode_text_to_string(&text[piece_start..], out);
 }
 
-/// One field's words and its best window of [`SNIPPET_WORDS`] words.
-struct FieldWindow<'t> {
-    text: &'t str,
-    words: Vec<Word>,
+/// A field's best window of [`SNIPPET_WORDS`] words.
+#[derive(Debug, Clone, Copy)]
+struct Window {
     /// Matched words in the window.
     hits: usize,
     /// The window's first word.
     start: usize,
 }
 
-/// The window of `text` with the most matched words (the first on a tie).
-fn best_window<'t>(text: &'t str, wanted: &HashSet<&str>, seen: &mut WordMemo) -> FieldWindow<'t> {
-    let words = words_of(text, wanted, seen);
-    let width = SNIPPET_WORDS.min(words.len());
-    let mut hits: usize = words[..width].iter().filter(|w| w.hit).count();
-    let (mut best, mut best_start) = (hits, 0);
-    for start in 1..=(words.len() - width) {
-        hits = hits - usize::from(words[start - 1].hit) + usize::from(words[start + width - 1].hit);
-        if hits > best {
-            (best, best_start) = (hits, start);
-        }
-    }
-    FieldWindow {
-        text,
-        words,
-        hits: best,
-        start: best_start,
-    }
-}
-
-impl FieldWindow<'_> {
-    /// The window as a snippet: escaped, matched words in `<mark>`, `…`
-    /// where the field goes on. Only the window shown is rendered.
-    fn render(&self) -> String {
-        let (text, words) = (self.text, &self.words);
+impl Window {
+    /// The window of `text` (whose words are `words`) as a snippet:
+    /// escaped, matched words in `<mark>`, `…` where the field goes on.
+    /// Only the window shown is rendered.
+    fn render(&self, text: &str, words: &[Word]) -> String {
         if words.is_empty() {
             return String::new();
         }
@@ -623,16 +708,27 @@ impl FieldWindow<'_> {
 /// Highlights the articles of one page (see [`Highlighter::highlight`]),
 /// sharing the work on the words they have in common.
 pub struct Highlighter<'q> {
-    wanted: HashSet<&'q str>,
-    seen: WordMemo,
+    wanted: Wanted<'q>,
+    /// The words of the summary, the body and the title, kept between
+    /// articles for their room.
+    summary_words: Vec<Word>,
+    body_words: Vec<Word>,
+    title_words: Vec<Word>,
 }
 
 impl<'q> Highlighter<'q> {
     /// For the results of `query`.
     pub fn new(query: &'q SearchQuery) -> Self {
+        let terms = query.wanted_terms();
         Highlighter {
-            wanted: query.wanted_terms(),
-            seen: WordMemo::with_capacity_and_hasher(1024, Default::default()),
+            wanted: Wanted {
+                bits: terms.iter().map(|t| letter_bits(t)).collect(),
+                terms,
+                seen: WordMemo::with_capacity_and_hasher(1024, Default::default()),
+            },
+            summary_words: Vec::new(),
+            body_words: Vec::new(),
+            title_words: Vec::new(),
         }
     }
 
@@ -641,20 +737,19 @@ impl<'q> Highlighter<'q> {
     /// summary or body with the most matched words (the summary on a tie),
     /// or the title when only the title matched.
     pub fn highlight(&mut self, title: &str, summary: &str, body_text: &str) -> String {
-        let wanted = &self.wanted;
-        let summary = best_window(summary, wanted, &mut self.seen);
-        let body = best_window(body_text, wanted, &mut self.seen);
-        if summary.hits == 0 && body.hits == 0 {
-            let title = best_window(title, wanted, &mut self.seen);
-            if title.hits > 0 || summary.words.is_empty() {
-                return title.render();
+        let summary_window = self.wanted.best_window(summary, &mut self.summary_words);
+        let body_window = self.wanted.best_window(body_text, &mut self.body_words);
+        if summary_window.hits == 0 && body_window.hits == 0 {
+            let title_window = self.wanted.best_window(title, &mut self.title_words);
+            if title_window.hits > 0 || self.summary_words.is_empty() {
+                return title_window.render(title, &self.title_words);
             }
-            return summary.render();
+            return summary_window.render(summary, &self.summary_words);
         }
-        if body.hits > summary.hits {
-            body.render()
+        if body_window.hits > summary_window.hits {
+            body_window.render(body_text, &self.body_words)
         } else {
-            summary.render()
+            summary_window.render(summary, &self.summary_words)
         }
     }
 }
@@ -831,6 +926,43 @@ mod tests {
                 page.highlight(title, summary, body),
                 highlight(&q, title, summary, body)
             );
+        }
+    }
+
+    #[test]
+    fn words_answered_from_their_letters_are_answered_as_in_full() {
+        // The seed article and the lexicon, and words whose letters fold
+        // only with their neighbours (composing marks, other scripts).
+        let text = [
+            include_str!("../seed/fixtures/000_f8f504ff7063314d.txt"),
+            include_str!("../seed/lexicon/stories.txt"),
+            "وزير الوزير ووزير وزيرة الوزراء وز\u{0654}ير وزي\u{0301}ر Wazir WAZİR café cafe\u{0301} cafe ٣ ٣وزير الأمن وأمنه إسرائيل مستشفى المسؤول",
+        ]
+        .concat();
+        for query in [
+            "وزير",
+            "الدفاع",
+            "قال",
+            "cafe",
+            "3",
+            "امن",
+            "اسرائيل",
+            "مستشفي",
+            "مسؤول",
+            "أمن \"وزير الدفاع\"",
+            "سوريا -قال",
+        ] {
+            let q = parse(query).unwrap();
+            let mut fast = Highlighter::new(&q).wanted;
+            let mut full = Highlighter::new(&q).wanted;
+            let mut words = Vec::new();
+            fast.words_of(&text, &mut words);
+            let hits = words.iter().filter(|w| w.hit).count();
+            assert!(hits > 0, "{query}");
+            for w in &words {
+                let word = &text[w.start..w.end];
+                assert_eq!(w.hit, full.wants(word, None), "{query}: {word}");
+            }
         }
     }
 
