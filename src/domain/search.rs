@@ -283,6 +283,23 @@ impl SearchQuery {
         words
     }
 
+    /// Per ranked word ([`rank_words`](Self::rank_words)), two `tsquery`
+    /// texts: the word in the title (weight A) and in the summary (B), for
+    /// PostgreSQL to score as [`score_of`] does.
+    pub fn ts_rank_words(&self) -> Vec<(String, String)> {
+        let weighted = |word: &Alternatives, weight: char| {
+            let inner: Vec<String> = word
+                .iter()
+                .map(|a| format!("{}:{weight}", ts_lexeme(a)))
+                .collect();
+            inner.join(" | ")
+        };
+        self.rank_words()
+            .into_iter()
+            .map(|word| (weighted(word, 'A'), weighted(word, 'B')))
+            .collect()
+    }
+
     /// An FTS5 expression that matches `word` in one column only.
     pub fn fts5_in_column(column: &str, word: &Alternatives) -> String {
         format!("{{{column}}} : {}", fts_alternatives(word))
@@ -825,6 +842,22 @@ mod tests {
         assert_eq!(
             q.to_tsquery(),
             "('وزير' | 'زير') & (('دفاع') <-> ('وطن')) & !('موسكو')"
+        );
+    }
+
+    #[test]
+    fn ranked_words_as_weighted_tsqueries() {
+        let q = parse("وزير \"الدفاع السوري\" وزير -قال").unwrap();
+        assert_eq!(
+            q.ts_rank_words(),
+            vec![
+                (
+                    "'وزير':A | 'زير':A".to_string(),
+                    "'وزير':B | 'زير':B".to_string()
+                ),
+                ("'دفاع':A".to_string(), "'دفاع':B".to_string()),
+                ("'سور':A".to_string(), "'سور':B".to_string()),
+            ]
         );
     }
 

@@ -437,6 +437,11 @@ async fn all_found(app: &TestApp, q: &str) -> BTreeSet<i64> {
     }
 }
 
+/// The first hundred ids of a query's ranked pages.
+async fn ranked(app: &TestApp, q: &str) -> Vec<i64> {
+    ids(&search_page(app, "/api/v1/articles", q, &[("per_page", "100")]).await)
+}
+
 /// Twenty queries over the same generated corpus.
 const QUERIES: [&str; 20] = [
     "وزير",
@@ -508,6 +513,13 @@ async fn twenty_queries_give_the_same_results_on_both_backends() {
         assert_eq!(got, want, "SQLite, {q:?}");
         if let Some(pg) = &pg {
             assert_eq!(all_found(pg, q).await, got, "PostgreSQL vs SQLite, {q:?}");
+            // Both score a match alike (title, summary, body) and break
+            // ties newest first: the ranked pages are the same too.
+            assert_eq!(
+                ranked(pg, q).await,
+                ranked(&lite, q).await,
+                "ranked, PostgreSQL vs SQLite, {q:?}"
+            );
         }
         nonempty += usize::from(!got.is_empty());
     }
