@@ -553,14 +553,6 @@ static LETTERS: std::sync::LazyLock<([Letter; 0x80], [Letter; 0x100])> =
         )
     });
 
-fn letter_of(c: char) -> Letter {
-    match c as u32 {
-        cp @ 0..=0x7F => LETTERS.0[cp as usize],
-        cp @ 0x0600..=0x06FF => LETTERS.1[(cp - 0x0600) as usize],
-        _ => Letter::of_slow(c),
-    }
-}
-
 /// What tells whether a word of an article is one the query wants.
 struct Wanted<'q> {
     terms: HashSet<&'q str>,
@@ -601,8 +593,24 @@ impl Wanted<'_> {
         // The word's start, and its letters' bits while every one of them
         // normalises alone.
         let mut open: Option<(usize, Option<u64>)> = None;
-        for (i, c) in text.char_indices() {
-            match (letter_of(c), &mut open) {
+        let (ascii, arabic) = &*LETTERS;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // Read as bytes: an ASCII byte, or the two of an Arabic-block
+        // character (lead byte D8–DB), is looked up without decoding.
+        while i < bytes.len() {
+            let (letter, width) = match bytes[i] {
+                b @ 0..=0x7F => (ascii[b as usize], 1),
+                b @ 0xD8..=0xDB => {
+                    let low = usize::from(bytes[i + 1] & 0x3F);
+                    (arabic[(usize::from(b & 0x03) << 6) | low], 2)
+                }
+                _ => {
+                    let c = text[i..].chars().next().expect("a character starts here");
+                    (Letter::of_slow(c), c.len_utf8())
+                }
+            };
+            match (letter, &mut open) {
                 (Letter::Separator, Some((start, bits))) => {
                     let hit = self.wants(&text[*start..i], *bits);
                     words.push(Word {
@@ -619,6 +627,7 @@ impl Wanted<'_> {
                 (Letter::Bits(_), Some((_, None))) => {}
                 (Letter::Unsure, None) => open = Some((i, None)),
             }
+            i += width;
         }
         if let Some((start, bits)) = open {
             let hit = self.wants(&text[start..], bits);
@@ -992,6 +1001,12 @@ mod tests {
             fast.words_of(&text, &mut words);
             let hits = words.iter().filter(|w| w.hit).count();
             assert!(hits > 0, "{query}");
+            let spans: Vec<&str> = words.iter().map(|w| &text[w.start..w.end]).collect();
+            let split: Vec<&str> = text
+                .split(|c: char| !is_word_char(c))
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(spans, split);
             for w in &words {
                 let word = &text[w.start..w.end];
                 assert_eq!(w.hit, full.wants(word, None), "{query}: {word}");
