@@ -489,8 +489,8 @@ mod tests {
 
     #[test]
     fn a_character_folded_alone_is_folded_so_in_any_word() {
-        // Every pair of the characters that say they fold alone (the Arabic
-        // block and ASCII), and each of them beside the marks that compose.
+        // Every pair of the characters that say they fold alone (of ASCII
+        // and the Arabic block), and the marks that compose are not among them.
         let alone: Vec<char> = ('\u{0000}'..='\u{007F}')
             .chain('\u{0600}'..='\u{06FF}')
             .filter(|c| folded_alone(*c).is_some())

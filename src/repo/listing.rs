@@ -497,7 +497,8 @@ fn ranked_window(
     let by_index = kind == BackendKind::Sqlite && shape.driver == Driver::SearchTable;
     match kind {
         // Scored as SQLite's (`domain::search::score_of`), from weighted
-        // matches of the head: `ts_rank` cost a third of the statement.
+        // matches of the head: both backends order a page alike, at the
+        // cost of `ts_rank`.
         BackendKind::Postgres => {
             let words = search.ts_rank_words();
             if words.is_empty() {

@@ -92,11 +92,12 @@ pub fn refresh_stale_statistics(conn: &mut DbConnection) -> QueryResult<Vec<Stri
             // What `PRAGMA optimize` would analyze (0x10000: every table,
             // not only those this pooled connection happened to read; 1:
             // list them, run nothing), kept to the tables whose row count
-            // moved as PostgreSQL's rule above says. `PRAGMA optimize` run
-            // as is analyzed the settings table at every tick (4 rows,
-            // statistics of 4 rows), and each ANALYZE stalled the reads of
-            // every connection (p99 ~90 ms, max ~200 ms at a million
-            // articles): a stall a minute.
+            // moved as PostgreSQL's rule above says. A connection that read
+            // a table before another one analyzed it still sees it
+            // unanalyzed, and optimize there proposes it again (the
+            // settings table, 4 rows with statistics of 4, at the first
+            // tick after start); an ANALYZE while reads run can stall them
+            // (~100 ms at a million articles).
             let proposed: Vec<OptimizeStep> =
                 sql_query("SELECT * FROM pragma_optimize(0x10003)").load(lite)?;
             let mut analyzed = Vec::new();

@@ -249,9 +249,8 @@ async fn the_server_takes_missing_statistics_before_it_serves() {
 /// connection it runs on. A connection that read a table before another
 /// connection analyzed it still sees it unanalyzed, and `PRAGMA optimize`
 /// there proposes it again: the server analyzed its settings table (4
-/// rows) at start and again at the keeper's first tick, and each ANALYZE
-/// stalled the reads of every connection (p99 ~90 ms, max ~200 ms at a
-/// million articles).
+/// rows) at start and again at the keeper's first tick, and an ANALYZE
+/// while reads run can stall them (~100 ms at a million articles).
 #[tokio::test]
 async fn the_keeper_analyzes_a_table_once_it_has_rows_and_not_again() {
     use khabar::db::DbTarget;
