@@ -283,6 +283,9 @@ pub fn list_stamps(
     window: Window,
     limit: i64,
 ) -> QueryResult<Vec<(ArticleStamp, StatsRow)>> {
+    if let Some(rows) = listing::keyset_stamps(conn, filter, order, window, limit)? {
+        return Ok(rows);
+    }
     let ids = listing::page_ids(conn, filter, order, window, limit)?;
     if ids.is_empty() {
         return Ok(Vec::new());

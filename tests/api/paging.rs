@@ -220,3 +220,152 @@ async fn postgres_first_pages_bind_no_limit_or_offset() {
         statements.iter().map(|s| &s.statement).collect::<Vec<_>>()
     );
 }
+
+/// A page's stamps and counters (what a list page reads when its items are
+/// kept) are the items `list_published` returns, in its order, for every
+/// order, filter and window. PostgreSQL reads a kept page's stamps in one
+/// statement with its ids (`keyset_stamps`); other pages, and SQLite, read
+/// the ids and then the stamps.
+#[tokio::test]
+async fn a_pages_stamps_are_its_items_in_order_for_every_order_filter_and_window() {
+    use diesel::prelude::*;
+    use khabar::db::DbConnection;
+    use khabar::domain::cursor::{Cursor, KeysetOrder};
+    use khabar::domain::id_list;
+    use khabar::repo::articles::{
+        list_published, list_stamps, ArticleFilter, Bodies, ListOrder, Visibility, Window,
+    };
+    let app = spawn_with(Spawn {
+        demo_articles: Some(60),
+        ..Spawn::default()
+    })
+    .await;
+    let at = |text: &str| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap();
+    let one_statement = app
+        .db
+        .run_blocking(|conn| {
+            // Few distinct counts, so that most-viewed pages break ties by id.
+            let spread = "UPDATE article_stats SET view_count = (article_id * 7) % 5, \
+                          comment_count = article_id % 3";
+            match conn {
+                DbConnection::Postgres(c) => diesel::sql_query(spread).execute(c),
+                DbConnection::Sqlite(c) => diesel::sql_query(spread).execute(c),
+            }
+            .unwrap();
+            let public = ArticleFilter {
+                visibility: Visibility::Public {
+                    now: at("2030-01-01 00:00:00"),
+                },
+                section_id: None,
+                tag_id: None,
+                author_id: None,
+                language: None,
+                published_from: None,
+                published_until: None,
+                search: None,
+            };
+            let newest = ListOrder::Keyset(KeysetOrder::Newest);
+            let all = list_published(conn, &public, newest, Window::Offset(0), 100, Bodies::None)
+                .unwrap();
+            assert!(all.len() > 30, "{}", all.len());
+            let first = &all[0].head;
+            let filters = [
+                public.clone(),
+                ArticleFilter {
+                    section_id: Some(first.section_id),
+                    ..public.clone()
+                },
+                ArticleFilter {
+                    tag_id: id_list::decode(&first.tag_ids).first().copied(),
+                    ..public.clone()
+                },
+                ArticleFilter {
+                    author_id: id_list::decode(&first.author_ids).first().copied(),
+                    ..public.clone()
+                },
+                ArticleFilter {
+                    visibility: Visibility::Draft,
+                    ..public.clone()
+                },
+            ];
+            let mut compared = 0;
+            for filter in &filters {
+                for keyset in [
+                    KeysetOrder::Newest,
+                    KeysetOrder::Oldest,
+                    KeysetOrder::MostViewed,
+                ] {
+                    let order = ListOrder::Keyset(keyset);
+                    let head =
+                        list_published(conn, filter, order, Window::Offset(0), 6, Bodies::None)
+                            .unwrap();
+                    let mut windows =
+                        vec![Window::Offset(0), Window::Offset(20), Window::Offset(7)];
+                    if let Some(last) = head.last() {
+                        windows.push(Window::After(Cursor {
+                            order: keyset,
+                            published_at: if filter.visibility.by_creation() {
+                                last.head.created_at
+                            } else {
+                                last.head.published_at.unwrap()
+                            },
+                            id: last.head.id,
+                            views: last.stats.view_count,
+                        }));
+                    }
+                    // 21: a common page size (kept statements); 8: not.
+                    for limit in [21, 8] {
+                        for window in &windows {
+                            let expected: Vec<(i64, chrono::NaiveDateTime, i64, i64)> =
+                                list_published(conn, filter, order, *window, limit, Bodies::None)
+                                    .unwrap()
+                                    .into_iter()
+                                    .map(|r| {
+                                        let s = r.stats;
+                                        (
+                                            r.head.id,
+                                            r.head.updated_at,
+                                            s.view_count,
+                                            s.comment_count,
+                                        )
+                                    })
+                                    .collect();
+                            let got: Vec<(i64, chrono::NaiveDateTime, i64, i64)> =
+                                list_stamps(conn, filter, order, *window, limit)
+                                    .unwrap()
+                                    .into_iter()
+                                    .map(|(a, s)| {
+                                        (a.id, a.updated_at, s.view_count, s.comment_count)
+                                    })
+                                    .collect();
+                            assert_eq!(got, expected, "{filter:?} {keyset:?} {window:?} {limit}");
+                            compared += usize::from(!got.is_empty());
+                        }
+                    }
+                }
+            }
+            assert!(compared > 50, "{compared} non-empty pages compared");
+            let DbConnection::Postgres(pg) = conn else {
+                return None;
+            };
+            #[derive(QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            Some(
+                diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM pg_prepared_statements WHERE statement LIKE \
+                     'SELECT a.id, a.published_at, a.created_at, a.updated_at, s.view_count%'",
+                )
+                .get_result::<Count>(pg)
+                .unwrap()
+                .n,
+            )
+        })
+        .unwrap();
+    if let Some(kept) = one_statement {
+        // One per filter, order and kept window (first pages, cursors).
+        assert!(kept >= 15, "{kept} one-statement pages kept");
+    }
+}
