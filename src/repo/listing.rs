@@ -647,10 +647,12 @@ impl From<StampRow> for (ArticleStamp, StatsRow) {
 /// the page's ids walked in a subquery as [`keyset_ids`] walks them. `None`
 /// for any other page, which reads its ids and then its stamps.
 ///
-/// Measured with `pgbench -M prepared` at 100,000 articles: the ids and then
-/// the stamps 0.68 ms a page, this statement 0.41 ms; planned at every bind
-/// (a page past the literal ones) it cost more than the two (0.99 against
-/// 0.82 ms), so those keep two statements.
+/// Measured at 100,000 articles: under `bench/list.lua` (pages 1–5, answer
+/// cache off, list items kept) PostgreSQL's CPU per page fell 0.25–0.28 →
+/// 0.22–0.25 ms and khabar's 0.25–0.29 → 0.21–0.24 ms (one round trip
+/// less). Planned at every bind (a page past the literal ones), the joined
+/// statement cost more than the two (`pgbench -M extended`: 0.99 against
+/// 0.82 ms), so those pages keep two statements.
 pub fn keyset_stamps(
     conn: &mut DbConnection,
     filter: &ArticleFilter,
