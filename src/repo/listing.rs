@@ -529,14 +529,8 @@ fn ranked_window(
         })
         .sql(" AS key");
     from_where(&mut sql, kind, filter, &shape, None);
-    order_and_limit(
-        &mut sql,
-        &shape,
-        KeysetOrder::Newest,
-        Window::Offset(0),
-        RELEVANCE_WINDOW as i64,
-        false,
-    );
+    order_by(&mut sql, &shape, KeysetOrder::Newest);
+    limit_and_offset(&mut sql, Window::Offset(0), RELEVANCE_WINDOW as i64);
     let mut rows: Vec<RankedRow> = on_backend!(conn, c => sql.load(c))?;
     if by_index {
         rank_by_index(conn, search, &mut rows)?;
@@ -556,14 +550,16 @@ fn keyset_ids(
     let kind = conn.kind();
     let shape = Shape::of(kind, filter, keyset);
     let mut sql = statement_for(kind, filter);
-    sql.sql("SELECT ").sql(shape.id).sql(" AS id");
-    keyset_page(&mut sql, kind, filter, &shape, keyset, window, limit);
+    keyset_page(&mut sql, kind, filter, &shape, keyset, window, limit, false);
     let rows: Vec<IdRow> = on_backend!(conn, c => sql.load(c))?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// `FROM … WHERE …` of a page in time order after `SELECT`: the filter,
-/// the cursor's bound, the order and the window.
+/// `SELECT id [, k] FROM … WHERE …` of a page in time order: the filter,
+/// the cursor's bound, the order and the window; `k` (with `with_key`) is
+/// the sort key. A kept PostgreSQL statement spells its window as
+/// [`kept_window`] says.
+#[allow(clippy::too_many_arguments)]
 fn keyset_page(
     sql: &mut RawSql,
     kind: BackendKind,
@@ -572,7 +568,41 @@ fn keyset_page(
     keyset: KeysetOrder,
     window: Window,
     limit: i64,
+    with_key: bool,
 ) {
+    let kept = if kind == BackendKind::Postgres && sql.is_kept() {
+        kept_window(limit, window)
+    } else {
+        None
+    };
+    let dir = direction(keyset);
+    if let (Some(KeptWindow::Walk(walk)), Window::Offset(offset)) = (kept, window) {
+        // The walk in a subquery with a literal `LIMIT` (so PostgreSQL
+        // guesses a tenth of it for the bound `OFFSET`), the page taken
+        // from it in the same order, which the subquery already has.
+        sql.sql(if with_key {
+            "SELECT w.id, w.k"
+        } else {
+            "SELECT w.id"
+        })
+        .sql(" FROM (SELECT ")
+        .sql(shape.id)
+        .sql(" AS id, ")
+        .sql(shape.key)
+        .sql(" AS k");
+        from_where(sql, kind, filter, shape, None);
+        order_by(sql, shape, keyset);
+        // Numbers, not user text.
+        sql.sql(&format!(
+            " LIMIT {walk}) w ORDER BY w.k {dir}, w.id {dir} LIMIT {limit} OFFSET "
+        ))
+        .bind(Value::BigInt(offset));
+        return;
+    }
+    sql.sql("SELECT ").sql(shape.id).sql(" AS id");
+    if with_key {
+        sql.sql(", ").sql(shape.key).sql(" AS k");
+    }
     let cursor = match window {
         Window::After(cursor) => Some(cursor),
         Window::Offset(_) => None,
@@ -603,8 +633,13 @@ fn keyset_page(
             .bind(Value::BigInt(cursor.id))
             .sql(")");
     }
-    let literal = kind == BackendKind::Postgres && sql.is_kept();
-    order_and_limit(sql, shape, keyset, window, limit, literal);
+    order_by(sql, shape, keyset);
+    if kept == Some(KeptWindow::Cursor) {
+        // A number, not user text.
+        sql.sql(&format!(" LIMIT {limit}"));
+    } else {
+        limit_and_offset(sql, window, limit);
+    }
 }
 
 /// One list item's stamp and counters, read with its page.
@@ -642,15 +677,15 @@ impl From<StampRow> for (ArticleStamp, StatsRow) {
 }
 
 /// PostgreSQL, a page in time order whose statement is kept (no search; a
-/// cursor, or one of the first pages at a common size, see
-/// [`literal_window`]): its items' stamps and counters in one statement,
+/// cursor, or a page within the first [`KEPT_WALK`] rows at a common size,
+/// see [`kept_window`]): its items' stamps and counters in one statement,
 /// the page's ids walked in a subquery as [`keyset_ids`] walks them. `None`
 /// for any other page, which reads its ids and then its stamps.
 ///
 /// Measured at 100,000 articles: under `bench/list.lua` (pages 1–5, answer
 /// cache off, list items kept) PostgreSQL's CPU per page fell 0.25–0.28 →
 /// 0.22–0.25 ms and khabar's 0.25–0.29 → 0.21–0.24 ms (one round trip
-/// less). Planned at every bind (a page past the literal ones), the joined
+/// less). Planned at every bind (a page past the kept ones), the joined
 /// statement cost more than the two (`pgbench -M extended`: 0.99 against
 /// 0.82 ms), so those pages keep two statements.
 pub fn keyset_stamps(
@@ -665,22 +700,15 @@ pub fn keyset_stamps(
         return Ok(None);
     };
     let mut sql = statement_for(kind, filter);
-    if kind != BackendKind::Postgres || !sql.is_kept() || !literal_window(limit, window) {
+    if kind != BackendKind::Postgres || !sql.is_kept() || kept_window(limit, window).is_none() {
         return Ok(None);
     }
     let shape = Shape::of(kind, filter, keyset);
     sql.sql("SELECT a.id, a.published_at, a.created_at, a.updated_at, ")
-        .sql("s.view_count, s.comment_count FROM (SELECT ")
-        .sql(shape.id)
-        .sql(" AS id, ")
-        .sql(shape.key)
-        .sql(" AS k");
-    keyset_page(&mut sql, kind, filter, &shape, keyset, window, limit);
+        .sql("s.view_count, s.comment_count FROM (");
+    keyset_page(&mut sql, kind, filter, &shape, keyset, window, limit, true);
     // The subquery's order, by the same key and id: a join keeps none.
-    let dir = match keyset {
-        KeysetOrder::Newest | KeysetOrder::MostViewed => "DESC",
-        KeysetOrder::Oldest => "ASC",
-    };
+    let dir = direction(keyset);
     sql.sql(") p JOIN articles a ON a.id = p.id ")
         .sql("LEFT JOIN article_stats s ON s.article_id = a.id ")
         .sql(&format!("ORDER BY p.k {dir}, p.id {dir}"));
@@ -688,58 +716,73 @@ pub fn keyset_stamps(
     Ok(Some(rows.into_iter().map(Into::into).collect()))
 }
 
-/// Page sizes whose first pages a kept PostgreSQL statement spells out.
-const LITERAL_PAGE_SIZES: [i64; 5] = [10, 20, 25, 50, 100];
-/// Pages (from 1) that a kept PostgreSQL statement spells out.
-const LITERAL_PAGES: i64 = 10;
+/// Page sizes whose pages a kept PostgreSQL statement spells out.
+const KEPT_PAGE_SIZES: [i64; 5] = [10, 20, 25, 50, 100];
+/// How deep (in rows) a page may end and still be read by a kept
+/// PostgreSQL statement: page 204 at 20 a page, 40 at 100.
+const KEPT_WALK: i64 = 4096;
 
-/// Whether `LIMIT limit OFFSET offset` is written as literals in a kept
-/// PostgreSQL statement. PostgreSQL keeps a statement's generic plan only if
-/// it costs no more than the plans made with the values; with `LIMIT $n` or
-/// `OFFSET $m` it assumes a tenth of the rows, so every list and month page
-/// was planned again at its bind (pgbench, month page ids: 8,300 → 14,100
-/// statements/s with literals). Only the first pages at the common page
-/// sizes (`limit` is a page size plus one), so that each connection keeps a
-/// bounded set of statements.
-fn literal_window(limit: i64, window: Window) -> bool {
-    let per_page = limit - 1;
-    if !LITERAL_PAGE_SIZES.contains(&per_page) {
-        return false;
+/// How a kept PostgreSQL statement spells a page's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeptWindow {
+    /// A cursor page: `LIMIT n`, a literal.
+    Cursor,
+    /// A page by number: the walk stops at this literal number of rows (a
+    /// power of two at least the page's end), and the page is `LIMIT n`
+    /// (a literal) `OFFSET $m` of it.
+    Walk(i64),
+}
+
+/// How a page's window is spelled in a kept PostgreSQL statement, or
+/// `None` when its `LIMIT` and `OFFSET` are bound (the statement is then
+/// planned again at every bind).
+///
+/// PostgreSQL keeps a statement's generic plan only if it costs no more
+/// than the plans made with the values; with `LIMIT $n` or `OFFSET $m` it
+/// assumes a tenth of the rows, so a page walked from the start of a large
+/// archive never qualified and was planned at every bind (pgbench, month
+/// page ids: 8,300 → 14,100 statements/s with literals). Literal offsets
+/// kept one statement per page, so only the first ten pages were kept. A
+/// walk capped by a literal power of two makes that tenth a tenth of the
+/// cap, never more than a page whose end falls in it skips, so the generic
+/// plan wins; each page size needs one statement per power of two up to
+/// [`KEPT_WALK`] (`limit` is a page size plus one), a bounded set per
+/// connection.
+fn kept_window(limit: i64, window: Window) -> Option<KeptWindow> {
+    if !KEPT_PAGE_SIZES.contains(&(limit - 1)) {
+        return None;
     }
     match window {
-        Window::Offset(offset) => offset % per_page == 0 && offset / per_page < LITERAL_PAGES,
-        Window::After(_) => true,
+        Window::After(_) => Some(KeptWindow::Cursor),
+        Window::Offset(offset) => {
+            let end = offset
+                .checked_add(limit)
+                .filter(|end| (1..=KEPT_WALK).contains(end))?;
+            (offset >= 0).then(|| KeptWindow::Walk((end as u64).next_power_of_two() as i64))
+        }
     }
 }
 
-/// `ORDER BY` the shape's key, `LIMIT`, and `OFFSET` for a page number;
-/// with `literal_if_common`, the first pages' numbers are written as
-/// literals (see [`literal_window`]).
-fn order_and_limit(
-    sql: &mut RawSql,
-    shape: &Shape,
-    keyset: KeysetOrder,
-    window: Window,
-    limit: i64,
-    literal_if_common: bool,
-) {
-    let dir = match keyset {
+/// `DESC` or `ASC` for the order.
+fn direction(keyset: KeysetOrder) -> &'static str {
+    match keyset {
         KeysetOrder::Newest | KeysetOrder::MostViewed => "DESC",
         KeysetOrder::Oldest => "ASC",
-    };
+    }
+}
+
+/// `ORDER BY` the shape's key and id.
+fn order_by(sql: &mut RawSql, shape: &Shape, keyset: KeysetOrder) {
+    let dir = direction(keyset);
     sql.sql(" ORDER BY ").sql(shape.key).sql(&format!(" {dir}"));
     if shape.driver != Driver::SearchTable {
         // The search key already ends with the id.
         sql.sql(", ").sql(shape.id).sql(&format!(" {dir}"));
     }
-    if literal_if_common && literal_window(limit, window) {
-        // Numbers, not user text.
-        sql.sql(&format!(" LIMIT {limit}"));
-        if let Window::Offset(offset) = window {
-            sql.sql(&format!(" OFFSET {offset}"));
-        }
-        return;
-    }
+}
+
+/// `LIMIT $n`, and `OFFSET $m` for a page number.
+fn limit_and_offset(sql: &mut RawSql, window: Window, limit: i64) {
     sql.sql(" LIMIT ").bind(Value::BigInt(limit));
     if let Window::Offset(offset) = window {
         sql.sql(" OFFSET ").bind(Value::BigInt(offset));
@@ -793,28 +836,34 @@ mod tests {
     }
 
     #[test]
-    fn only_the_first_pages_at_common_sizes_are_literal() {
-        // Pages 1-10 of 20 (limit 21 finds out whether there is more).
-        assert!(literal_window(21, Window::Offset(0)));
-        assert!(literal_window(21, Window::Offset(180)));
-        assert!(!literal_window(21, Window::Offset(200)), "page 11");
-        assert!(
-            !literal_window(21, Window::Offset(30)),
+    fn pages_at_common_sizes_within_the_kept_walk_are_kept() {
+        use KeptWindow::{Cursor, Walk};
+        // Pages of 20 (limit 21 finds out whether there is more): the walk
+        // is the power of two at or past the page's end.
+        assert_eq!(kept_window(21, Window::Offset(0)), Some(Walk(32)));
+        assert_eq!(kept_window(21, Window::Offset(11)), Some(Walk(32)));
+        assert_eq!(kept_window(21, Window::Offset(12)), Some(Walk(64)));
+        assert_eq!(kept_window(21, Window::Offset(780)), Some(Walk(1024)));
+        assert_eq!(
+            kept_window(21, Window::Offset(30)),
+            Some(Walk(64)),
             "not a page boundary"
         );
-        assert!(literal_window(101, Window::Offset(900)));
-        assert!(
-            !literal_window(18, Window::Offset(17)),
+        assert_eq!(kept_window(101, Window::Offset(3995)), Some(Walk(4096)));
+        assert_eq!(
+            kept_window(101, Window::Offset(3996)),
+            None,
+            "past the kept walk"
+        );
+        assert_eq!(kept_window(21, Window::Offset(i64::MAX)), None);
+        assert_eq!(
+            kept_window(18, Window::Offset(17)),
+            None,
             "an uncommon page size"
         );
-        assert!(literal_window(
-            11,
-            Window::After(cursor(KeysetOrder::Newest, "2020-01-01 00:00:00"))
-        ));
-        assert!(!literal_window(
-            8,
-            Window::After(cursor(KeysetOrder::Newest, "2020-01-01 00:00:00"))
-        ));
+        let at = cursor(KeysetOrder::Newest, "2020-01-01 00:00:00");
+        assert_eq!(kept_window(11, Window::After(at)), Some(Cursor));
+        assert_eq!(kept_window(8, Window::After(at)), None);
     }
 
     #[test]

@@ -132,23 +132,28 @@ async fn a_cursor_walk_is_stable_under_new_articles() {
     );
 }
 
-/// PostgreSQL: a first page's statement binds no `LIMIT` or `OFFSET` (they
-/// are literals), so PostgreSQL keeps one plan for it instead of planning
-/// it again at every bind: with parameters there, the planner assumes a
-/// tenth of the rows and never prefers the kept plan on a large archive.
+/// PostgreSQL: a page that ends within the kept walk (4,096 rows) at a
+/// common size is read by a kept statement whose walk is capped by a
+/// literal power of two, with the page's `LIMIT` a literal and its `OFFSET`
+/// bound, and PostgreSQL runs it on its generic plan instead of planning it
+/// again at every bind: with `LIMIT $n OFFSET $m` over the whole archive,
+/// the planner assumes a tenth of the rows and on a large archive never
+/// prefers the kept plan. Pages past the walk keep both bound.
 #[tokio::test]
-async fn postgres_first_pages_bind_no_limit_or_offset() {
+async fn postgres_pages_within_the_kept_walk_run_on_a_generic_plan() {
     use diesel::prelude::*;
     use khabar::domain::cursor::KeysetOrder;
     use khabar::repo::articles::{
         list_published, ArticleFilter, Bodies, ListOrder, Visibility, Window,
     };
-    #[derive(QueryableByName)]
+    #[derive(QueryableByName, Debug)]
     struct Prepared {
         #[diesel(sql_type = diesel::sql_types::Text)]
         statement: String,
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         parameters: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        generic_plans: i64,
     }
     let app = spawn_with(Spawn {
         demo_articles: Some(30),
@@ -174,51 +179,75 @@ async fn postgres_first_pages_bind_no_limit_or_offset() {
                 published_until: Some(at("2029-01-01 00:00:00")),
                 search: None,
             };
-            // Page 2 and page 40 of 20 (offsets 20 and 780).
-            for offset in [20, 780] {
-                list_published(
-                    conn,
-                    &filter,
-                    ListOrder::Keyset(KeysetOrder::Newest),
-                    Window::Offset(offset),
-                    21,
-                    Bodies::None,
-                )
-                .unwrap();
+            // Pages 1, 2 and 40 of 20, and page 500 (past the walk), each
+            // more often than PostgreSQL's five custom plans.
+            let mut pages = Vec::new();
+            for offset in [0, 20, 780, 9_980] {
+                for _ in 0..8 {
+                    pages.push(
+                        list_published(
+                            conn,
+                            &filter,
+                            ListOrder::Keyset(KeysetOrder::Newest),
+                            Window::Offset(offset),
+                            21,
+                            Bodies::None,
+                        )
+                        .unwrap()
+                        .len(),
+                    );
+                }
             }
             let khabar::db::DbConnection::Postgres(pg) = conn else {
                 unreachable!()
             };
-            Some(
-                diesel::sql_query(
-                    "SELECT statement, CAST(cardinality(parameter_types) AS BIGINT) AS parameters \
-                     FROM pg_prepared_statements \
-                     WHERE statement LIKE 'SELECT a.id AS id FROM articles a%' ORDER BY statement",
-                )
-                .load::<Prepared>(pg)
-                .unwrap(),
+            let prepared = diesel::sql_query(
+                "SELECT statement, CAST(cardinality(parameter_types) AS BIGINT) AS parameters, \
+                 generic_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE 'SELECT a.id AS id FROM articles a%' \
+                 OR statement LIKE 'SELECT w.id FROM (SELECT a.id AS id, a.published_at AS k FROM articles a%' \
+                 ORDER BY statement",
             )
+            .load::<Prepared>(pg)
+            .unwrap();
+            Some((pages, prepared))
         })
         .unwrap();
-    let Some(statements) = statements else {
+    let Some((pages, statements)) = statements else {
         return;
     };
-    let found: Vec<(bool, i64)> = statements
-        .iter()
-        .map(|s| (s.statement.ends_with("LIMIT 21 OFFSET 20"), s.parameters))
-        .collect();
+    // 30 articles: page 1 full (and one more), the deep pages empty.
+    assert_eq!(&pages[..8], &[21; 8]);
+    assert!(pages[8..16].iter().all(|n| *n == pages[8] && *n > 0));
+    assert_eq!(&pages[16..], &[0; 16]);
+    let generic = |tail: &str| -> Vec<bool> {
+        statements
+            .iter()
+            .filter(|s| s.statement.ends_with(tail))
+            .map(|s| s.generic_plans > 0)
+            .collect()
+    };
+    assert_eq!(statements.len(), 4, "{statements:#?}");
+    // Pages 1, 2 and 40: walks of 32, 64 and 1,024 rows, generic plans.
+    for walk in [32, 64, 1024] {
+        assert_eq!(
+            generic(&format!(
+                "LIMIT {walk}) w ORDER BY w.k DESC, w.id DESC LIMIT 21 OFFSET $3"
+            )),
+            [true],
+            "walk {walk}: {statements:#?}"
+        );
+    }
+    // Page 500: LIMIT and OFFSET bound (on a large archive, planned at
+    // every bind; on these 30 articles a tenth of the rows is cheap too).
     assert_eq!(
-        found,
-        vec![
-            // Page 40 is past the first pages (a bounded set of
-            // statements): its LIMIT and OFFSET stay parameters.
-            (false, 4),
-            // Page 2: the period's bounds only.
-            (true, 2),
-        ],
-        "{:?}",
-        statements.iter().map(|s| &s.statement).collect::<Vec<_>>()
+        generic("ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4").len(),
+        1,
+        "{statements:#?}"
     );
+    assert!(statements
+        .iter()
+        .all(|s| s.parameters == if s.statement.ends_with("$4") { 4 } else { 3 }));
 }
 
 /// A page's stamps and counters (what a list page reads when its items are
