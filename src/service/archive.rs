@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::period::local_day;
 use crate::repo::archive::{self as repo, Scope};
-use crate::repo::taxonomy;
+use crate::service::taxonomy::TaxonomyCache;
 use crate::service::ServiceError;
 
 /// One year of the calendar, with its months (newest first).
@@ -25,20 +25,21 @@ pub struct CalendarYear {
 /// `repo::archive::adjust`), except for one section and one tag together.
 pub fn calendar(
     conn: &mut DbConnection,
+    taxonomy: &TaxonomyCache,
     now: NaiveDateTime,
     section: Option<&str>,
     tag: Option<&str>,
 ) -> Result<Vec<CalendarYear>, ServiceError> {
     let section_id = match section {
-        Some(slug) => match taxonomy::find_section(conn, slug)? {
-            Some(s) => Some(s.id),
+        Some(slug) => match taxonomy.section_id(conn, slug)? {
+            Some(id) => Some(id),
             None => return Ok(Vec::new()),
         },
         None => None,
     };
     let tag_id = match tag {
-        Some(slug) => match taxonomy::find_tag(conn, slug)? {
-            Some(t) => Some(t.id),
+        Some(slug) => match taxonomy.tag_id(conn, slug)? {
+            Some(id) => Some(id),
             None => return Ok(Vec::new()),
         },
         None => None,

@@ -11,7 +11,7 @@ use crate::repo::articles::{
     self as repo, ArticleBody, ArticleFilter, ArticleHead, ArticleRecord, ArticleStamp, Bodies,
     ListOrder, StatsRow, Visibility, Window,
 };
-use crate::repo::taxonomy::{self, AuthorRow, SectionRow, TagRow};
+use crate::repo::taxonomy::{AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
 use crate::service::ServiceError;
 
@@ -257,7 +257,7 @@ pub fn list_articles(
     now: NaiveDateTime,
 ) -> Result<ArticlePage, ServiceError> {
     let plan = Plan::of(request);
-    let Some(filter) = resolve(conn, &request.filter, now)? else {
+    let Some(filter) = resolve(conn, cache, &request.filter, now)? else {
         // An unknown section or tag matches nothing (as WordPress and Ghost do).
         return Ok(plan.empty(request));
     };
@@ -322,11 +322,12 @@ pub fn list_articles(
 /// the articles they have not rendered yet ([`views_by_ids`]).
 pub fn list_stamps(
     conn: &mut DbConnection,
+    cache: &TaxonomyCache,
     request: &ListRequest,
     now: NaiveDateTime,
 ) -> Result<Page<(ArticleStamp, StatsRow)>, ServiceError> {
     let plan = Plan::of(request);
-    let Some(filter) = resolve(conn, &request.filter, now)? else {
+    let Some(filter) = resolve(conn, cache, &request.filter, now)? else {
         return Ok(plan.empty(request));
     };
     let rows = repo::list_stamps(conn, &filter, plan.list_order, plan.window, plan.limit)?;
@@ -401,6 +402,7 @@ pub fn published_views_by_ids(
 /// Turns slugs into ids; `None` when a named section or tag does not exist.
 fn resolve(
     conn: &mut DbConnection,
+    taxonomy: &TaxonomyCache,
     filter: &ListFilter,
     now: NaiveDateTime,
 ) -> Result<Option<ArticleFilter>, ServiceError> {
@@ -419,14 +421,14 @@ fn resolve(
         search: filter.search.clone(),
     };
     if let Some(slug) = &filter.section {
-        match taxonomy::find_section(conn, slug)? {
-            Some(section) => out.section_id = Some(section.id),
+        match taxonomy.section_id(conn, slug)? {
+            Some(id) => out.section_id = Some(id),
             None => return Ok(None),
         }
     }
     if let Some(slug) = &filter.tag {
-        match taxonomy::find_tag(conn, slug)? {
-            Some(tag) => out.tag_id = Some(tag.id),
+        match taxonomy.tag_id(conn, slug)? {
+            Some(id) => out.tag_id = Some(id),
             None => return Ok(None),
         }
     }

@@ -10,6 +10,7 @@ use crate::domain::cursor::KeysetOrder;
 use crate::domain::search::SearchQuery;
 use crate::repo::articles::ArticleStamp;
 use crate::service::articles::{self, ListFilter, ListRequest, Position};
+use crate::service::taxonomy::TaxonomyCache;
 use crate::service::ServiceError;
 
 /// Which articles a feed shows.
@@ -44,6 +45,7 @@ pub fn changed_at(
 /// nothing, as in the article list.
 pub fn latest(
     conn: &mut DbConnection,
+    taxonomy: &TaxonomyCache,
     request: &FeedRequest,
     now: NaiveDateTime,
 ) -> Result<Vec<ArticleStamp>, ServiceError> {
@@ -68,6 +70,6 @@ pub fn latest(
         with_body_text: false,
         with_version: false,
     };
-    let page = articles::list_stamps(conn, &list, now)?;
+    let page = articles::list_stamps(conn, taxonomy, &list, now)?;
     Ok(page.items.into_iter().map(|(stamp, _)| stamp).collect())
 }

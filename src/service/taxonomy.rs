@@ -93,6 +93,10 @@ pub struct Taxonomy {
     /// snapshot of the same serial.
     pub serial: u64,
     loaded_at: Option<Instant>,
+    /// Section ids by slug.
+    section_slugs: HashMap<String, i64>,
+    /// Tag ids by slug.
+    tag_slugs: HashMap<String, i64>,
 }
 
 impl Taxonomy {
@@ -147,7 +151,15 @@ impl TaxonomyCache {
                 .collect(),
             serial: 0,
             loaded_at: Some(Instant::now()),
+            section_slugs: HashMap::new(),
+            tag_slugs: HashMap::new(),
         };
+        loaded.section_slugs = (loaded.sections.values())
+            .map(|s| (s.slug.clone(), s.id))
+            .collect();
+        loaded.tag_slugs = (loaded.tags.values())
+            .map(|t| (t.slug.clone(), t.id))
+            .collect();
         loaded.serial = if loaded.same_content(&current) {
             current.serial
         } else {
@@ -159,6 +171,30 @@ impl TaxonomyCache {
             *slot = loaded.clone();
         }
         Ok(loaded)
+    }
+
+    /// The id of the section with this slug, or `None` if there is none.
+    /// Answered from the snapshot, which saves list, feed and calendar
+    /// requests filtered by section a round trip; a slug the snapshot does
+    /// not know (a section another node created since) is looked up.
+    pub fn section_id(
+        &self,
+        conn: &mut DbConnection,
+        slug: &str,
+    ) -> Result<Option<i64>, ServiceError> {
+        if let Some(id) = self.snapshot(conn, |_| true)?.section_slugs.get(slug) {
+            return Ok(Some(*id));
+        }
+        Ok(repo::find_section(conn, slug)?.map(|s| s.id))
+    }
+
+    /// The id of the tag with this slug, or `None` if there is none; as
+    /// [`TaxonomyCache::section_id`].
+    pub fn tag_id(&self, conn: &mut DbConnection, slug: &str) -> Result<Option<i64>, ServiceError> {
+        if let Some(id) = self.snapshot(conn, |_| true)?.tag_slugs.get(slug) {
+            return Ok(Some(*id));
+        }
+        Ok(repo::find_tag(conn, slug)?.map(|t| t.id))
     }
 
     /// Forgets the snapshot (after a write to sections, tags or authors).

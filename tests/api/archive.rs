@@ -360,6 +360,8 @@ async fn assert_calendars_exact(app: &TestApp, step: &str) {
                 vec![(None, None), (sections.first(), tags.first())];
             scopes.extend(sections.iter().map(|s| (Some(s), None)));
             scopes.extend(tags.iter().map(|t| (None, Some(t))));
+            let taxonomy =
+                khabar::service::taxonomy::TaxonomyCache::new(std::time::Duration::from_secs(60));
             for at in [now, later] {
                 for &(section, tag) in &scopes {
                     let live: Vec<(i32, i64)> =
@@ -370,6 +372,7 @@ async fn assert_calendars_exact(app: &TestApp, step: &str) {
                             .collect();
                     let served: Vec<(i32, i64)> = khabar::service::archive::calendar(
                         conn,
+                        &taxonomy,
                         at,
                         section.map(|s| s.1.as_str()),
                         tag.map(|t| t.1.as_str()),

@@ -59,3 +59,60 @@ async fn sections_tags_and_authors() {
     .await;
     assert_eq!(body["errors"][0]["field"], "id");
 }
+
+/// List, feed and calendar filters resolve a section or tag slug from the
+/// taxonomy snapshot (no round trip), and look up a slug the snapshot does
+/// not know (one another node created since it was loaded). Until a change
+/// is applied (this node's writes at once, another node's within one poll
+/// of its notification), the snapshot answers as it was loaded.
+#[tokio::test]
+async fn filter_slugs_are_resolved_from_the_snapshot_and_looked_up_when_it_lacks_them() {
+    use diesel::RunQueryDsl;
+    use khabar::db::DbConnection;
+    use khabar::service::taxonomy::TaxonomyCache;
+    let app = crate::helpers::spawn_app().await;
+    let politics = app.get_json("/api/v1/sections/politics", 200).await["data"]["id"]
+        .as_i64()
+        .unwrap();
+    app.db
+        .run_blocking(move |conn| {
+            let cache = TaxonomyCache::new(std::time::Duration::from_secs(60));
+            assert_eq!(cache.section_id(conn, "politics").unwrap(), Some(politics));
+            assert_eq!(cache.section_id(conn, "no-such-section").unwrap(), None);
+            assert_eq!(cache.tag_id(conn, "no-such-tag").unwrap(), None);
+            // Another node renames the section and creates a tag, straight
+            // in the database; no notification reaches this cache.
+            let write = |conn: &mut DbConnection, statement: &str| match conn {
+                DbConnection::Postgres(c) => diesel::sql_query(statement).execute(c).unwrap(),
+                DbConnection::Sqlite(c) => diesel::sql_query(statement).execute(c).unwrap(),
+            };
+            write(
+                conn,
+                "UPDATE sections SET slug = 'world-politics' WHERE slug = 'politics'",
+            );
+            write(
+                conn,
+                "INSERT INTO tags (slug, name, created_at, updated_at) \
+                 VALUES ('fresh-tag', 'وسم جديد', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            );
+            // The snapshot still answers the old slug (the database would
+            // not: the answer came from memory)...
+            assert_eq!(cache.section_id(conn, "politics").unwrap(), Some(politics));
+            // ...and a slug it lacks is looked up.
+            assert_eq!(
+                cache.section_id(conn, "world-politics").unwrap(),
+                Some(politics)
+            );
+            let fresh = cache.tag_id(conn, "fresh-tag").unwrap();
+            assert!(fresh.is_some());
+            // Once the change is applied, the snapshot is reloaded.
+            cache.invalidate();
+            assert_eq!(cache.section_id(conn, "politics").unwrap(), None);
+            assert_eq!(
+                cache.section_id(conn, "world-politics").unwrap(),
+                Some(politics)
+            );
+            assert_eq!(cache.tag_id(conn, "fresh-tag").unwrap(), fresh);
+        })
+        .unwrap();
+}

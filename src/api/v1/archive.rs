@@ -106,9 +106,12 @@ pub async fn calendar(
     }
     let ticket = state.responses.ticket();
     let now = crate::service::now();
+    let taxonomy = state.taxonomy.clone();
     let years = state
         .db
-        .read(move |conn| archive::calendar(conn, now, section.as_deref(), tag.as_deref()))
+        .read(move |conn| {
+            archive::calendar(conn, &taxonomy, now, section.as_deref(), tag.as_deref())
+        })
         .await?;
     let data: Vec<CalendarYearDto> = years
         .into_iter()

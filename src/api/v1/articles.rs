@@ -280,7 +280,7 @@ async fn answer_rendered_list(
     let stamped = state
         .db
         .read(move |conn| {
-            let page = articles::list_stamps(conn, &request, now)?;
+            let page = articles::list_stamps(conn, &taxonomy_cache, &request, now)?;
             let taxonomy = articles::taxonomy_serial(conn, &taxonomy_cache)?;
             let rendered: Vec<Option<Arc<RenderedItem>>> = page
                 .items

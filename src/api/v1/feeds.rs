@@ -195,7 +195,7 @@ async fn answer(
     let found = state
         .db
         .read(move |conn| {
-            let stamps = feeds::latest(conn, &request, now)?;
+            let stamps = feeds::latest(conn, &taxonomy_cache, &request, now)?;
             let taxonomy = taxonomy_cache.snapshot(conn, |_| true)?;
             let rendered: Vec<Option<Arc<FeedFragment>>> = stamps
                 .iter()
