@@ -18,19 +18,33 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// 1000 (ms, in the `options.c` of the mimalloc this crate builds).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// How long (ms) the server's allocator keeps freed pages before giving
+/// them back to the OS. At 0, every page a request emptied went back at
+/// once: `madvise` and the TLB shootdowns it sends the other core were 9%
+/// of the server's CPU on uncached article reads, and 10 ms served
+/// 23-26% more of them (SQLite 22,000-22,900 -> 27,600-28,100 req/s,
+/// PostgreSQL Zipf reads with the cache on 23,197 -> 29,131) for 4 MB more
+/// at peak (PostgreSQL, `bench/run.sh` with the cache on: 126.3 -> 130.1
+/// MB; 1, 3 ms gained only 6%).
+const SERVER_PURGE_DELAY_MS: std::ffi::c_long = 10;
+
+/// Sets the allocator's purge delay to [`SERVER_PURGE_DELAY_MS`].
+fn set_server_purge_delay() {
+    // SAFETY: sets a plain integer option; mimalloc reads it atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, SERVER_PURGE_DELAY_MS) };
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    // The server gives freed memory back to the OS at once rather than a
-    // second later (`MIMALLOC_PURGE_DELAY=0`): under load the delay kept
-    // ~20 MB more resident (PostgreSQL server's peak 182.9 -> 160.9 MB in
-    // `bench/run.sh`); giving pages back costs system calls (`/healthz`
-    // about 15% slower; see the README). Not the batch commands: a seed
-    // that frees and allocates gigabytes paid for it in page faults. The
+    // The server gives freed memory back to the OS after
+    // `SERVER_PURGE_DELAY_MS` rather than mimalloc's second: under load
+    // the second kept ~20 MB more resident (PostgreSQL server's peak 182.9
+    // -> 160.9 MB in `bench/run.sh`). Not the batch commands: a seed that
+    // frees and allocates gigabytes paid for it in page faults. The
     // variable itself, when set, wins.
     if matches!(command, Command::Serve) && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets a plain integer option; mimalloc reads it atomically.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+        set_server_purge_delay();
     }
     let json_logs = matches!(command, Command::Serve) && cli.serve.log_format == "json";
     let log_writer = init_tracing(json_logs);
@@ -345,11 +359,16 @@ fn serve(args: ServeArgs, database: &khabar::cli::DatabaseArgs) -> Result<(), St
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_purge_delay_option_is_the_one_set_at_start() {
+    fn the_purge_delay_option_is_the_one_set_at_start_and_the_server_sets_10_ms() {
         // mimalloc's default for `purge_delay` is 1000 (ms); no other
         // option has that default. (`main` has not run in a test.)
         // SAFETY: reads a plain integer option.
         let default = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
         assert_eq!(default, 1000);
+        // What the server sets (the only test here that touches it).
+        super::set_server_purge_delay();
+        // SAFETY: reads a plain integer option.
+        let set = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(set, 10);
     }
 }
