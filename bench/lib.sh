@@ -380,8 +380,22 @@ check_backends() { # check_backends "sqlite postgres": known names, psql for pos
   done
 }
 
+settle_writes() { # settle_writes BACKEND: start a timed load from clean buffers
+  # A timed seed must not pay for the writes of what ran before it (the
+  # previous size's load, a dropped database): the kernel's dirty pages
+  # and, on PostgreSQL, a checkpoint are flushed first. The 100k
+  # PostgreSQL seed's time had moved 22-33 s between runs, and the 1M/100k
+  # ratio 8.0-10.4x with it.
+  sync
+  if [[ $1 == postgres ]]; then
+    psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -c "CHECKPOINT" >&2 \
+      || log "CHECKPOINT failed (needs a superuser or pg_checkpoint); timing anyway"
+  fi
+}
+
 seed_db() { # seed_db BACKEND DATABASE_URL ARTICLES LOGFILE -> SEED_S (seconds)
   local t0 t1
+  settle_writes "$1"
   log "seeding $3 articles into $1"
   t0=$(now)
   if ! RUST_LOG=$BENCH_RUST_LOG DATABASE_URL=$2 "$KHABAR_BIN" seed --articles "$3" >"$4" 2>&1; then
@@ -394,6 +408,7 @@ seed_db() { # seed_db BACKEND DATABASE_URL ARTICLES LOGFILE -> SEED_S (seconds)
 
 reindex_db() { # reindex_db BACKEND DATABASE_URL LOGFILE -> REINDEX_S (seconds)
   local t0 t1
+  settle_writes "$1"
   log "khabar reindex on $1"
   t0=$(now)
   if ! RUST_LOG=$BENCH_RUST_LOG DATABASE_URL=$2 "$KHABAR_BIN" reindex >"$3" 2>&1; then
