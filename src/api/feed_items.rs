@@ -42,6 +42,11 @@ impl FeedItems {
         }
     }
 
+    /// Whether items are kept at all (`KHABAR_FEED_ITEM_CACHE_MB` > 0).
+    pub fn enabled(&self) -> bool {
+        self.cache.is_some()
+    }
+
     /// Bytes the kept items weigh now (for `/metrics`).
     pub fn weighed_bytes(&self) -> u64 {
         self.cache.as_ref().map_or(0, |c| {

@@ -58,6 +58,10 @@ fn describe() {
         "khabar_answer_cache_total",
         "Answers of the cached routes, by result (hit or miss)"
     );
+    metrics::describe_counter!(
+        "khabar_item_cache_total",
+        "Rendered items looked up in the list_items and feed_items stores, by cache and result (hit or miss: rendered again)"
+    );
     metrics::describe_histogram!(
         "khabar_db_pool_wait_seconds",
         metrics::Unit::Seconds,
@@ -89,6 +93,19 @@ fn describe() {
         "khabar_moderation_queue",
         "Comments waiting for a moderator (pending)"
     );
+}
+
+/// Counts one answer's lookups in a rendered-item store (`list_items`,
+/// `feed_items`): once per answer, not per item, since a feed looks up
+/// fifty. The hit ratio sizes `KHABAR_LIST_ITEM_CACHE_MB` and
+/// `KHABAR_FEED_ITEM_CACHE_MB`.
+pub fn count_item_lookups(cache: &'static str, hits: usize, misses: usize) {
+    for (result, n) in [("hit", hits), ("miss", misses)] {
+        if n > 0 {
+            metrics::counter!("khabar_item_cache_total", "cache" => cache, "result" => result)
+                .increment(n as u64);
+        }
+    }
 }
 
 /// Folds histograms; called every few seconds (the exporter's upkeep).

@@ -146,3 +146,41 @@ async fn kept_feed_items_are_the_rendered_bytes_and_follow_edits_and_renames() {
         }
     }
 }
+
+/// The value of `khabar_item_cache_total` for `cache` and `result` (0 when
+/// not counted yet). The recorder is the process's: other tests add to it.
+async fn item_lookups(app: &TestApp, cache: &str, result: &str) -> f64 {
+    let text = text(app, "/metrics").await;
+    text.lines()
+        .find(|l| {
+            l.starts_with("khabar_item_cache_total{")
+                && l.contains(&format!("cache=\"{cache}\""))
+                && l.contains(&format!("result=\"{result}\""))
+        })
+        .map_or(0.0, |l| l.rsplit(' ').next().unwrap().parse().unwrap())
+}
+
+#[tokio::test]
+async fn item_store_lookups_are_counted_by_store_and_result() {
+    let app = spawn_with(Spawn::default()).await;
+    for (cache, path) in [
+        ("list_items", "/api/v1/articles?per_page=4&section=politics"),
+        ("feed_items", "/api/v1/feeds/atom?section=politics&limit=4"),
+    ] {
+        let hits = item_lookups(&app, cache, "hit").await;
+        let misses = item_lookups(&app, cache, "miss").await;
+        // Rendered, then from the kept items (the answer cache keeps an
+        // answer only when it is asked for again, so it does not answer
+        // the second request).
+        text(&app, path).await;
+        text(&app, path).await;
+        assert!(
+            item_lookups(&app, cache, "miss").await >= misses + 4.0,
+            "{cache}: the first answer renders its four items"
+        );
+        assert!(
+            item_lookups(&app, cache, "hit").await >= hits + 4.0,
+            "{cache}: the second finds them kept"
+        );
+    }
+}

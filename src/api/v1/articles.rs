@@ -294,6 +294,11 @@ async fn answer_rendered_list(
                 .filter(|(_, item)| item.is_none())
                 .map(|((stamp, _), _)| stamp.id)
                 .collect();
+            crate::api::metrics::count_item_lookups(
+                "list_items",
+                rendered.len() - missing.len(),
+                missing.len(),
+            );
             let unrendered = articles::views_by_ids(conn, &taxonomy_cache, &missing)?;
             Ok::<_, crate::service::ServiceError>(StampedPage {
                 page,

@@ -207,6 +207,13 @@ async fn answer(
                 .filter(|(_, r)| r.is_none())
                 .map(|(s, _)| s.id)
                 .collect();
+            if kept.enabled() {
+                crate::api::metrics::count_item_lookups(
+                    "feed_items",
+                    rendered.len() - missing.len(),
+                    missing.len(),
+                );
+            }
             let unrendered = articles::views_with_html_by_ids(conn, &taxonomy_cache, &missing)?;
             Ok::<_, crate::service::ServiceError>(Found {
                 stamps,
