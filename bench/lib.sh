@@ -384,7 +384,7 @@ settle_writes() { # settle_writes BACKEND: start a timed load from clean buffers
   # A timed seed must not pay for the writes of what ran before it (the
   # previous size's load, a dropped database): the kernel's dirty pages
   # and, on PostgreSQL, a checkpoint are flushed first. The 100k
-  # PostgreSQL seed's time had moved 22-33 s between runs, and the 1M/100k
+  # PostgreSQL seed's time had moved 22-38 s between runs, and the 1M/100k
   # ratio 8.0-10.4x with it.
   sync
   if [[ $1 == postgres ]]; then
