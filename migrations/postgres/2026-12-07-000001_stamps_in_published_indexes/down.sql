@@ -1,0 +1,4 @@
+DROP INDEX articles_status_published_idx;
+CREATE INDEX articles_status_published_idx ON articles (status, published_at, id);
+DROP INDEX articles_section_published_idx;
+CREATE INDEX articles_section_published_idx ON articles (section_id, status, published_at, id);
