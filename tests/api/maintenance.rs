@@ -165,6 +165,38 @@ async fn seeding_rebuilds_every_index_it_dropped_for_the_load() {
     // And the lists still walk them: a page comes back in order.
     let page = app.get_json("/api/v1/articles?per_page=5", 200).await;
     assert_eq!(page["data"].as_array().unwrap().len(), 5);
+    // PostgreSQL's published walks still carry each row's stamp, which a
+    // list page reads from them (`repo::listing::walk_carries_stamps`).
+    let definitions = app
+        .db
+        .run_blocking(|conn| match conn {
+            DbConnection::Postgres(pg) => {
+                #[derive(QueryableByName)]
+                struct Definition {
+                    #[diesel(sql_type = Text)]
+                    definition: String,
+                }
+                diesel::sql_query(
+                    "SELECT indexdef AS definition FROM pg_indexes WHERE indexname IN \
+                     ('articles_status_published_idx', 'articles_section_published_idx') \
+                     AND schemaname = current_schema()",
+                )
+                .load::<Definition>(pg)
+                .map(|rows| rows.into_iter().map(|r| r.definition).collect())
+            }
+            DbConnection::Sqlite(_) => Ok(Vec::new()),
+        })
+        .unwrap()
+        .unwrap();
+    if app.pg_database.is_some() {
+        assert_eq!(definitions.len(), 2, "{definitions:?}");
+        for definition in &definitions {
+            assert!(
+                definition.ends_with("INCLUDE (created_at, updated_at)"),
+                "{definition}"
+            );
+        }
+    }
 }
 
 /// PostgreSQL's seed drops the bulk tables' foreign keys for the load and
