@@ -750,38 +750,26 @@ pub fn keyset_stamps(
     }
     let shape = Shape::of(kind, filter, keyset);
     let dir = direction(keyset);
-    if walk_carries_stamps(filter, &shape) {
-        // The stamps come with the walk (an index-only scan): only the
-        // counters are joined.
-        sql.sql("SELECT p.id, p.k AS published_at, p.c AS created_at, p.u AS updated_at, ")
-            .sql("s.view_count, s.comment_count FROM (");
-        keyset_page(
-            &mut sql,
-            kind,
-            filter,
-            &shape,
-            keyset,
-            window,
-            limit,
+    // Where the walk's index carries the stamps (an index-only scan), only
+    // the counters are joined; elsewhere each row is joined to its article.
+    let (columns, select, join) = if walk_carries_stamps(filter, &shape) {
+        (
             Columns::Stamps,
-        );
-        sql.sql(") p LEFT JOIN article_stats s ON s.article_id = p.id ");
+            "SELECT p.id, p.k AS published_at, p.c AS created_at, p.u AS updated_at, ",
+            ") p LEFT JOIN article_stats s ON s.article_id = p.id ",
+        )
     } else {
-        sql.sql("SELECT a.id, a.published_at, a.created_at, a.updated_at, ")
-            .sql("s.view_count, s.comment_count FROM (");
-        keyset_page(
-            &mut sql,
-            kind,
-            filter,
-            &shape,
-            keyset,
-            window,
-            limit,
+        (
             Columns::IdKey,
-        );
-        sql.sql(") p JOIN articles a ON a.id = p.id ")
-            .sql("LEFT JOIN article_stats s ON s.article_id = a.id ");
-    }
+            "SELECT a.id, a.published_at, a.created_at, a.updated_at, ",
+            ") p JOIN articles a ON a.id = p.id LEFT JOIN article_stats s ON s.article_id = a.id ",
+        )
+    };
+    sql.sql(select).sql("s.view_count, s.comment_count FROM (");
+    keyset_page(
+        &mut sql, kind, filter, &shape, keyset, window, limit, columns,
+    );
+    sql.sql(join);
     // The subquery's order, by the same key and id: a join keeps none.
     sql.sql(&format!("ORDER BY p.k {dir}, p.id {dir}"));
     let rows: Vec<StampRow> = on_backend!(conn, c => sql.load(c))?;
