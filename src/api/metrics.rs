@@ -95,9 +95,10 @@ fn describe() {
     );
 }
 
-/// Counts one answer's lookups in a rendered-item store (`list_items`,
-/// `feed_items`): once per answer, not per item, since a feed looks up
-/// fifty. The hit ratio sizes `KHABAR_LIST_ITEM_CACHE_MB` and
+/// Adds one answer's item lookups in a rendered-item store (`list_items`,
+/// `feed_items`) to `khabar_item_cache_total`: items are counted, in one
+/// update per result and answer rather than one per item (a feed looks up
+/// fifty). The hit ratio sizes `KHABAR_LIST_ITEM_CACHE_MB` and
 /// `KHABAR_FEED_ITEM_CACHE_MB`.
 pub fn count_item_lookups(cache: &'static str, hits: usize, misses: usize) {
     for (result, n) in [("hit", hits), ("miss", misses)] {
