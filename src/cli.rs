@@ -277,6 +277,14 @@ pub struct ServeArgs {
     /// deleted article from its caches (`false` leaves only the cache TTL).
     #[arg(long, global = true, env = "KHABAR_NODE_INVALIDATION", default_value_t = true, action = clap::ArgAction::Set)]
     pub node_invalidation: bool,
+
+    /// Keep the published articles' order in memory (about 60 bytes an
+    /// article), so that public list pages without a tag, author, language
+    /// or search are found without a database round trip. It follows every
+    /// write of this node at once and other nodes' through `LISTEN/NOTIFY`:
+    /// on PostgreSQL it is used only while `KHABAR_NODE_INVALIDATION` is on.
+    #[arg(long, global = true, env = "KHABAR_LIST_INDEX", default_value_t = true, action = clap::ArgAction::Set)]
+    pub list_index: bool,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -428,6 +436,7 @@ impl Default for ServeArgs {
             http_max_age_secs: 5,
             http_stale_secs: 30,
             node_invalidation: true,
+            list_index: true,
         }
     }
 }

@@ -42,6 +42,9 @@ pub struct Settings {
     /// Whether nodes on one PostgreSQL database tell each other of writes
     /// (`api::invalidation`).
     pub node_invalidation: bool,
+    /// Whether public list pages are found in memory
+    /// (`service::list_index`).
+    pub list_index: bool,
 }
 
 /// Comment policy and abuse defences.
@@ -119,6 +122,7 @@ impl Settings {
                 args.http_max_age_secs, args.http_stale_secs
             ),
             node_invalidation: args.node_invalidation,
+            list_index: args.list_index,
         }
     }
 }

@@ -68,6 +68,37 @@ fn spawn_key_pruning(db: Db, ttl: Duration) {
     });
 }
 
+/// How often the list index is reloaded whole when it has to be (a load
+/// that failed, a listener that reconnected).
+const LIST_INDEX_RELOAD_EVERY: Duration = Duration::from_secs(1);
+
+/// Reloads the list index whole when it is marked so, off the request path
+/// (pages read the database meanwhile); ends with the index.
+fn spawn_list_index_reloader(index: std::sync::Weak<crate::service::list_index::ListIndex>, db: Db) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    runtime.spawn(async move {
+        let mut every = tokio::time::interval(LIST_INDEX_RELOAD_EVERY);
+        loop {
+            every.tick().await;
+            let Some(index) = index.upgrade() else { return };
+            if !index.needs_reload() {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let reloading = index.clone();
+            match db.write(move |conn| reloading.refresh(conn)).await {
+                Ok(()) => {
+                    let (articles, bytes) = index.size();
+                    tracing::info!(articles, bytes, ms = started.elapsed().as_millis() as u64, "list index reloaded");
+                }
+                Err(e) => tracing::warn!(error = %e, "list index: reloading failed"),
+            }
+        }
+    });
+}
+
 /// How often the server looks for tables whose planner statistics went
 /// stale (see [`crate::repo::maintenance::refresh_stale_statistics`]).
 const STATISTICS_EVERY: Duration = Duration::from_secs(60);
@@ -238,7 +269,29 @@ impl Application {
         } else {
             settings.cache_ttl
         };
+        // The list index learns other nodes' writes only by notification.
+        let list_index = Arc::new(crate::service::list_index::ListIndex::new(
+            settings.list_index
+                && (db.kind() == crate::db::BackendKind::Sqlite || broadcast.is_some()),
+        ));
+        if list_index.enabled() {
+            let started = std::time::Instant::now();
+            // A failed load leaves the index marked: pages read the
+            // database until the reloader's next try.
+            match db.run_blocking(|conn| list_index.refresh(conn)) {
+                Ok(Ok(())) => {
+                    let (articles, bytes) = list_index.size();
+                    tracing::info!(articles, bytes, ms = started.elapsed().as_millis() as u64, "list index loaded");
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "list index: loading failed"),
+                Err(e) => tracing::warn!(error = %e, "list index: loading failed"),
+            }
+            let marks = list_index.clone();
+            views.after_caught_up(move |ids| ids.iter().for_each(|id| marks.mark(*id)));
+            spawn_list_index_reloader(Arc::downgrade(&list_index), db.clone());
+        }
         let state = web::Data::new(AppState {
+            list_index,
             responses: ResponseCache::with_article_ttl(
                 settings.cache_ttl,
                 article_cache_ttl,

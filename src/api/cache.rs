@@ -406,8 +406,9 @@ impl ResponseCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
     }
 
-    /// Whether other nodes have been counting views lately.
-    fn others_counting(&self) -> bool {
+    /// Whether other nodes have been counting views lately (then stored
+    /// counts move under this node's live ones).
+    pub fn others_counting(&self) -> bool {
         self.counted_elsewhere_at
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -164,6 +164,7 @@ pub fn listen(state: &Arc<AppState>, url: &str, node: u64) {
                         tracing::info!("invalidation listener reconnected: every cached answer is dropped");
                         state.taxonomy.invalidate();
                         state.responses.everything_changed();
+                        state.list_index.mark_everything();
                     }
                     listened_before |= conn.is_some();
                 }
@@ -203,14 +204,21 @@ pub fn listen(state: &Arc<AppState>, url: &str, node: u64) {
 fn apply(state: &AppState, change: Change) {
     metrics::counter!("khabar_invalidations_received_total").increment(1);
     match change {
-        Change::Article { id, lists } => state.responses.article_changed(id, lists),
-        Change::Lists => state.responses.lists_changed(),
+        Change::Article { id, lists } => {
+            state.list_index.mark(id);
+            state.responses.article_changed(id, lists)
+        }
+        Change::Lists => {
+            state.list_index.mark_everything();
+            state.responses.lists_changed()
+        }
         Change::Counted => state.responses.counted_elsewhere(),
         Change::Taxonomy => {
             state.taxonomy.invalidate();
             state.responses.everything_changed();
         }
         Change::Visibility(id) => {
+            state.list_index.mark(id);
             let row = state
                 .db
                 .run_blocking(|conn| crate::repo::views::counter_row(conn, id));

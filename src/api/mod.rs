@@ -35,6 +35,8 @@ pub struct AppState {
     pub taxonomy: Arc<TaxonomyCache>,
     /// Recent whole answers of the article endpoints.
     pub responses: cache::ResponseCache,
+    /// The published articles' order, for list pages without a round trip.
+    pub list_index: Arc<crate::service::list_index::ListIndex>,
     /// List items rendered once per article edit.
     pub list_items: Arc<list_items::ListItems>,
     /// Feed items rendered once per article edit and format.
@@ -56,6 +58,7 @@ impl AppState {
     /// After a write to one article: no answer showing it that was computed
     /// before is served again (nor any list, when `lists_too`).
     pub fn article_changed(&self, id: i64, lists_too: bool) {
+        self.list_index.mark(id);
         self.responses.article_changed(id, lists_too);
         self.tell_other_nodes(invalidation::Change::Article {
             id,

@@ -19,6 +19,7 @@ pub mod articles;
 pub mod changes;
 pub mod comments;
 pub mod copy;
+pub mod list_index;
 pub mod listing;
 pub mod maintenance;
 pub mod revisions;

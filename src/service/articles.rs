@@ -13,6 +13,7 @@ use crate::repo::articles::{
 };
 use crate::repo::taxonomy::{AuthorRow, SectionRow, TagRow};
 use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
+use crate::service::list_index::{IndexQuery, ListIndex};
 use crate::service::ServiceError;
 
 /// An article with everything a reader sees.
@@ -197,9 +198,26 @@ impl Plan {
         conn: &mut DbConnection,
         request: &ListRequest,
         filter: &ArticleFilter,
-        mut rows: Vec<T>,
+        rows: Vec<T>,
         keys: impl Fn(&T) -> RowKeys,
     ) -> Result<Page<T>, ServiceError> {
+        let total = if request.include_total {
+            Some(repo::count_published(conn, filter)?)
+        } else {
+            None
+        };
+        Ok(self.page_counted(request, filter.visibility.by_creation(), rows, keys, total))
+    }
+
+    /// [`Plan::page`] with the total already counted (or not asked for).
+    fn page_counted<T>(
+        &self,
+        request: &ListRequest,
+        by_creation: bool,
+        mut rows: Vec<T>,
+        keys: impl Fn(&T) -> RowKeys,
+        total: Option<i64>,
+    ) -> Page<T> {
         let has_more = rows.len() > request.per_page as usize;
         rows.truncate(request.per_page as usize);
         // Ranked pages go by number: a cursor is keyed by time, not by rank.
@@ -209,7 +227,7 @@ impl Plan {
                 if self.order == KeysetOrder::MostViewed {
                     return Some(Cursor::most_viewed(keys.views, keys.id));
                 }
-                let key = if filter.visibility.by_creation() {
+                let key = if by_creation {
                     Some(keys.created_at)
                 } else {
                     keys.published_at
@@ -224,19 +242,14 @@ impl Plan {
         } else {
             None
         };
-        let total = if request.include_total {
-            Some(repo::count_published(conn, filter)?)
-        } else {
-            None
-        };
-        Ok(Page {
+        Page {
             items: rows,
             next_cursor,
             total,
             order: self.order,
             ranked: self.ranked,
             has_more,
-        })
+        }
     }
 }
 
@@ -337,6 +350,77 @@ pub fn list_stamps(
         created_at: stamp.created_at,
         published_at: stamp.published_at,
     })
+}
+
+/// The same page as [`list_stamps`], from the list index (no database):
+/// `None` when the index cannot answer it (a tag, author, language or
+/// search filter, drafts or embargoed articles, most viewed first, a
+/// section the taxonomy snapshot does not know, an index not ready). The
+/// counters' view counts are not held there: they are 0, for the caller's
+/// live counts (`Views`) to replace.
+pub fn list_stamps_indexed(
+    index: &ListIndex,
+    taxonomy: &Taxonomy,
+    request: &ListRequest,
+    now: NaiveDateTime,
+) -> Option<Page<(ArticleStamp, StatsRow)>> {
+    let filter = &request.filter;
+    if filter.status != EditorialStatus::Published
+        || filter.tag.is_some()
+        || filter.author.is_some()
+        || filter.language.is_some()
+        || filter.search.is_some()
+    {
+        return None;
+    }
+    let plan = Plan::of(request);
+    if plan.ranked {
+        return None;
+    }
+    let section = match &filter.section {
+        Some(slug) => Some(taxonomy.section_named(slug)?),
+        None => None,
+    };
+    let found = index.page(&IndexQuery {
+        section,
+        from: filter.from,
+        until: filter.until,
+        now,
+        order: plan.order,
+        window: plan.window,
+        limit: usize::try_from(plan.limit).ok()?,
+        with_total: request.include_total,
+    })?;
+    let rows = found
+        .rows
+        .into_iter()
+        .map(|listed| {
+            (
+                ArticleStamp {
+                    id: listed.id,
+                    published_at: Some(listed.published_at),
+                    created_at: listed.created_at,
+                    updated_at: listed.updated_at,
+                },
+                StatsRow {
+                    view_count: 0,
+                    comment_count: listed.comment_count,
+                },
+            )
+        })
+        .collect();
+    Some(plan.page_counted(
+        request,
+        false,
+        rows,
+        |(stamp, stats)| RowKeys {
+            id: stamp.id,
+            views: stats.view_count,
+            created_at: stamp.created_at,
+            published_at: stamp.published_at,
+        },
+        found.total,
+    ))
 }
 
 /// The taxonomy snapshot's serial (see [`Taxonomy::serial`]), loading a

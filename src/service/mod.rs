@@ -8,6 +8,7 @@ pub mod comments;
 pub mod copy;
 pub mod editorial;
 pub mod feeds;
+pub mod list_index;
 pub mod ops;
 pub mod revisions;
 pub mod search;

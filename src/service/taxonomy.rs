@@ -100,6 +100,11 @@ pub struct Taxonomy {
 }
 
 impl Taxonomy {
+    /// The id of the section with this slug, if this snapshot knows it.
+    pub fn section_named(&self, slug: &str) -> Option<i64> {
+        self.section_slugs.get(slug).copied()
+    }
+
     fn same_content(&self, other: &Taxonomy) -> bool {
         self.sections == other.sections && self.tags == other.tags && self.authors == other.authors
     }
@@ -171,6 +176,19 @@ impl TaxonomyCache {
             *slot = loaded.clone();
         }
         Ok(loaded)
+    }
+
+    /// The snapshot held, if it is fresh (no database at hand to load one).
+    pub fn fresh(&self) -> Option<Arc<Taxonomy>> {
+        let current = self
+            .snapshot
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        current
+            .loaded_at
+            .is_some_and(|at| at.elapsed() < self.max_age)
+            .then_some(current)
     }
 
     /// The id of the section with this slug, or `None` if there is none.

@@ -260,6 +260,64 @@ struct StampedPage {
     taxonomy: u64,
 }
 
+/// The ids of a page's items not rendered yet (counted in the metrics).
+fn unrendered_ids(
+    page: &Page<(ArticleStamp, StatsRow)>,
+    rendered: &[Option<Arc<RenderedItem>>],
+) -> Vec<i64> {
+    let missing: Vec<i64> = page
+        .items
+        .iter()
+        .zip(rendered)
+        .filter(|(_, item)| item.is_none())
+        .map(|((stamp, _), _)| stamp.id)
+        .collect();
+    crate::api::metrics::count_item_lookups("list_items", rendered.len() - missing.len(), missing.len());
+    missing
+}
+
+/// A page's stamps from the list index, and the taxonomy serial its items
+/// are rendered with; `None` when the index cannot answer it (see
+/// [`articles::list_stamps_indexed`]): the database is read instead.
+///
+/// Marked articles are read again first (from the primary). While other
+/// nodes count views, the page's stored counts are read (one statement by
+/// key), as a page read from the database shows them; alone, this node's
+/// counter holds them.
+async fn stamps_from_index(
+    state: &AppState,
+    request: &ListRequest,
+    now: chrono::NaiveDateTime,
+) -> Option<(Page<(ArticleStamp, StatsRow)>, u64)> {
+    let index = &state.list_index;
+    if !index.enabled() || index.needs_reload() {
+        return None;
+    }
+    if index.needs_refresh() {
+        let refreshing = index.clone();
+        if let Err(e) = state.db.write(move |conn| refreshing.refresh(conn)).await {
+            tracing::warn!(error = %e, "list index: reading marked articles failed");
+            return None;
+        }
+    }
+    let taxonomy = state.taxonomy.fresh()?;
+    let mut page = articles::list_stamps_indexed(index, &taxonomy, request, now)?;
+    if state.responses.others_counting() && !page.items.is_empty() {
+        let ids: Vec<i64> = page.items.iter().map(|(stamp, _)| stamp.id).collect();
+        let stored: std::collections::HashMap<i64, i64> = state
+            .db
+            .read(move |conn| crate::repo::views::stored_counts(conn, &ids))
+            .await
+            .ok()?
+            .into_iter()
+            .collect();
+        for (stamp, stats) in &mut page.items {
+            stats.view_count = stored.get(&stamp.id).copied().unwrap_or(0);
+        }
+    }
+    Some((page, taxonomy.serial))
+}
+
 /// A public list page without `fields` or `q`, from items rendered once per
 /// article edit (see [`crate::api::list_items`]): the same bytes as
 /// serialising a [`List`] of [`ArticleDto`]s.
@@ -275,39 +333,55 @@ async fn answer_rendered_list(
     now: chrono::NaiveDateTime,
     counts: crate::service::views::ViewTicket,
 ) -> Result<HttpResponse, AppError> {
-    let taxonomy_cache = state.taxonomy.clone();
-    let kept = items.clone();
-    let stamped = state
-        .db
-        .read(move |conn| {
-            let page = articles::list_stamps(conn, &taxonomy_cache, &request, now)?;
-            let taxonomy = articles::taxonomy_serial(conn, &taxonomy_cache)?;
+    let stamped = match stamps_from_index(state, &request, now).await {
+        Some((page, taxonomy)) => {
             let rendered: Vec<Option<Arc<RenderedItem>>> = page
                 .items
                 .iter()
-                .map(|(stamp, _)| kept.get(stamp.id, stamp.updated_at, taxonomy))
+                .map(|(stamp, _)| items.get(stamp.id, stamp.updated_at, taxonomy))
                 .collect();
-            let missing: Vec<i64> = page
-                .items
-                .iter()
-                .zip(&rendered)
-                .filter(|(_, item)| item.is_none())
-                .map(|((stamp, _), _)| stamp.id)
-                .collect();
-            crate::api::metrics::count_item_lookups(
-                "list_items",
-                rendered.len() - missing.len(),
-                missing.len(),
-            );
-            let unrendered = articles::views_by_ids(conn, &taxonomy_cache, &missing)?;
-            Ok::<_, crate::service::ServiceError>(StampedPage {
+            let missing = unrendered_ids(&page, &rendered);
+            let unrendered = if missing.is_empty() {
+                Vec::new()
+            } else {
+                let taxonomy_cache = state.taxonomy.clone();
+                state
+                    .db
+                    .read(move |conn| articles::views_by_ids(conn, &taxonomy_cache, &missing))
+                    .await?
+            };
+            StampedPage {
                 page,
                 rendered,
                 unrendered,
                 taxonomy,
-            })
-        })
-        .await?;
+            }
+        }
+        None => {
+            let taxonomy_cache = state.taxonomy.clone();
+            let kept = items.clone();
+            state
+                .db
+                .read(move |conn| {
+                    let page = articles::list_stamps(conn, &taxonomy_cache, &request, now)?;
+                    let taxonomy = articles::taxonomy_serial(conn, &taxonomy_cache)?;
+                    let rendered: Vec<Option<Arc<RenderedItem>>> = page
+                        .items
+                        .iter()
+                        .map(|(stamp, _)| kept.get(stamp.id, stamp.updated_at, taxonomy))
+                        .collect();
+                    let missing = unrendered_ids(&page, &rendered);
+                    let unrendered = articles::views_by_ids(conn, &taxonomy_cache, &missing)?;
+                    Ok::<_, crate::service::ServiceError>(StampedPage {
+                        page,
+                        rendered,
+                        unrendered,
+                        taxonomy,
+                    })
+                })
+                .await?
+        }
+    };
     let StampedPage {
         page,
         rendered,
