@@ -280,11 +280,26 @@ pub struct ServeArgs {
 
     /// Keep the published articles' order in memory (about 60 bytes an
     /// article), so that public list pages without a tag, author, language
-    /// or search are found without a database round trip. It follows every
-    /// write of this node at once and other nodes' through `LISTEN/NOTIFY`:
-    /// on PostgreSQL it is used only while `KHABAR_NODE_INVALIDATION` is on.
-    #[arg(long, global = true, env = "KHABAR_LIST_INDEX", default_value_t = true, action = clap::ArgAction::Set)]
-    pub list_index: bool,
+    /// or search are found without a database round trip. It follows this
+    /// node's writes at once and other nodes' through `LISTEN/NOTIFY`.
+    /// `auto`: on with SQLite, and on PostgreSQL while
+    /// `KHABAR_NODE_INVALIDATION` is on; `on`: also without notifications
+    /// (one node alone; writes of other processes then show within the
+    /// view counter's 5 s catch-up, comment counts at their next edit);
+    /// `off`: every page reads the database.
+    #[arg(long, global = true, env = "KHABAR_LIST_INDEX", value_enum, default_value_t = ListIndexMode::Auto)]
+    pub list_index: ListIndexMode,
+}
+
+/// Whether public list pages are found in memory (`KHABAR_LIST_INDEX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListIndexMode {
+    /// With SQLite, and with PostgreSQL while nodes notify each other.
+    Auto,
+    /// Always.
+    On,
+    /// Never.
+    Off,
 }
 
 /// Settings of view counting (`KHABAR_VIEW_*`).
@@ -436,7 +451,7 @@ impl Default for ServeArgs {
             http_max_age_secs: 5,
             http_stale_secs: 30,
             node_invalidation: true,
-            list_index: true,
+            list_index: ListIndexMode::Auto,
         }
     }
 }

@@ -44,7 +44,7 @@ pub struct Settings {
     pub node_invalidation: bool,
     /// Whether public list pages are found in memory
     /// (`service::list_index`).
-    pub list_index: bool,
+    pub list_index: crate::cli::ListIndexMode,
 }
 
 /// Comment policy and abuse defences.

@@ -74,7 +74,10 @@ const LIST_INDEX_RELOAD_EVERY: Duration = Duration::from_secs(1);
 
 /// Reloads the list index whole when it is marked so, off the request path
 /// (pages read the database meanwhile); ends with the index.
-fn spawn_list_index_reloader(index: std::sync::Weak<crate::service::list_index::ListIndex>, db: Db) {
+fn spawn_list_index_reloader(
+    index: std::sync::Weak<crate::service::list_index::ListIndex>,
+    db: Db,
+) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
@@ -91,7 +94,12 @@ fn spawn_list_index_reloader(index: std::sync::Weak<crate::service::list_index::
             match db.write(move |conn| reloading.refresh(conn)).await {
                 Ok(()) => {
                     let (articles, bytes) = index.size();
-                    tracing::info!(articles, bytes, ms = started.elapsed().as_millis() as u64, "list index reloaded");
+                    tracing::info!(
+                        articles,
+                        bytes,
+                        ms = started.elapsed().as_millis() as u64,
+                        "list index reloaded"
+                    );
                 }
                 Err(e) => tracing::warn!(error = %e, "list index: reloading failed"),
             }
@@ -271,8 +279,13 @@ impl Application {
         };
         // The list index learns other nodes' writes only by notification.
         let list_index = Arc::new(crate::service::list_index::ListIndex::new(
-            settings.list_index
-                && (db.kind() == crate::db::BackendKind::Sqlite || broadcast.is_some()),
+            match settings.list_index {
+                crate::cli::ListIndexMode::Auto => {
+                    db.kind() == crate::db::BackendKind::Sqlite || broadcast.is_some()
+                }
+                crate::cli::ListIndexMode::On => true,
+                crate::cli::ListIndexMode::Off => false,
+            },
         ));
         if list_index.enabled() {
             let started = std::time::Instant::now();
@@ -281,7 +294,12 @@ impl Application {
             match db.run_blocking(|conn| list_index.refresh(conn)) {
                 Ok(Ok(())) => {
                     let (articles, bytes) = list_index.size();
-                    tracing::info!(articles, bytes, ms = started.elapsed().as_millis() as u64, "list index loaded");
+                    tracing::info!(
+                        articles,
+                        bytes,
+                        ms = started.elapsed().as_millis() as u64,
+                        "list index loaded"
+                    );
                 }
                 Ok(Err(e)) => tracing::warn!(error = %e, "list index: loading failed"),
                 Err(e) => tracing::warn!(error = %e, "list index: loading failed"),

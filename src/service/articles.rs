@@ -12,8 +12,8 @@ use crate::repo::articles::{
     ListOrder, StatsRow, Visibility, Window,
 };
 use crate::repo::taxonomy::{AuthorRow, SectionRow, TagRow};
-use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
 use crate::service::list_index::{IndexQuery, ListIndex};
+use crate::service::taxonomy::{Taxonomy, TaxonomyCache};
 use crate::service::ServiceError;
 
 /// An article with everything a reader sees.

@@ -330,7 +330,8 @@ impl ListIndex {
         let from = query.from.map(micros);
         // What the filter's period and the embargo leave.
         let lo = from.map_or(0, |f| entries.partition_point(|e| e.published < f));
-        let hi = entries.partition_point(|e| e.published <= now && until.is_none_or(|u| e.published < u));
+        let hi = entries
+            .partition_point(|e| e.published <= now && until.is_none_or(|u| e.published < u));
         let matching = if lo < hi { &entries[lo..hi] } else { &[][..] };
         let in_section = |e: &&Entry| query.section.is_none_or(|s| e.section == s);
         let total = query.with_total.then(|| match query.section {
@@ -351,10 +352,16 @@ impl ListIndex {
         };
         let rows: Vec<Listed> = if newest_first {
             let walk = window.iter().rev().filter(in_section);
-            walk.skip(skip).take(query.limit).map(Listed::from).collect()
+            walk.skip(skip)
+                .take(query.limit)
+                .map(Listed::from)
+                .collect()
         } else {
             let walk = window.iter().filter(in_section);
-            walk.skip(skip).take(query.limit).map(Listed::from).collect()
+            walk.skip(skip)
+                .take(query.limit)
+                .map(Listed::from)
+                .collect()
         };
         Some(IndexedPage { rows, total })
     }
@@ -449,7 +456,14 @@ mod tests {
             .unwrap();
         assert_eq!(ids(&page), [4, 3]);
         let page = list
-            .page(&query(KeysetOrder::Oldest, Window::After(Cursor { order: KeysetOrder::Oldest, ..after }), 5))
+            .page(&query(
+                KeysetOrder::Oldest,
+                Window::After(Cursor {
+                    order: KeysetOrder::Oldest,
+                    ..after
+                }),
+                5,
+            ))
             .unwrap();
         assert_eq!(ids(&page), [6, 7]);
         let mut q = query(KeysetOrder::Newest, Window::Offset(1), 10);
@@ -465,7 +479,10 @@ mod tests {
         q.window = Window::Offset(0);
         q.section = Some(0);
         assert_eq!(ids(&list.page(&q).unwrap()), [8, 6, 4, 2]);
-        assert_eq!(list.page(&query(KeysetOrder::MostViewed, Window::Offset(0), 3)), None);
+        assert_eq!(
+            list.page(&query(KeysetOrder::MostViewed, Window::Offset(0), 3)),
+            None
+        );
     }
 
     #[test]

@@ -169,6 +169,9 @@ struct Upkeep {
     caught_up_from: Option<NaiveDateTime>,
 }
 
+/// What is told the ids each catch-up read.
+type CaughtUpHook = Box<dyn Fn(&[i64]) + Send + Sync>;
+
 /// The view counter of this process.
 pub struct Views {
     slots: RwLock<Vec<Slot>>,
@@ -190,7 +193,7 @@ pub struct Views {
     after_written: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
     /// Called with the ids of the articles each catch-up read (written by
     /// any process lately): the list index reads them again.
-    after_caught_up: std::sync::OnceLock<Box<dyn Fn(&[i64]) + Send + Sync>>,
+    after_caught_up: std::sync::OnceLock<CaughtUpHook>,
 }
 
 fn micros(t: NaiveDateTime) -> i64 {

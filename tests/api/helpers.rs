@@ -161,6 +161,9 @@ pub async fn spawn_on(
     // Off unless a test turns it on: a listener per app would hold a
     // connection of its own (tests/api/nodes.rs tests it).
     settings.node_invalidation = false;
+    // Without notifications PostgreSQL would leave the list index off
+    // (`auto`): one app alone is what it is for (nodes.rs tests nodes).
+    settings.list_index = khabar::cli::ListIndexMode::On;
     (options.settings)(&mut settings);
     let app = Application::build(
         db.clone(),

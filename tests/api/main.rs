@@ -13,6 +13,7 @@ mod errors;
 mod feeds;
 mod helpers;
 mod http_caching;
+mod list_index;
 mod list_items;
 mod maintenance;
 mod nginx;

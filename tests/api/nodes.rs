@@ -150,3 +150,87 @@ async fn a_write_on_one_node_reaches_the_caches_of_the_others() {
     assert_ne!(stale["data"]["title"], title);
     assert_eq!(deaf.get(&deleted).await.status(), 200);
 }
+
+/// With the answer cache off, list pages come from each node's list index:
+/// another node's unpublish, comment and views reach them through the
+/// notifications, within the same bound.
+#[tokio::test]
+async fn another_nodes_writes_reach_the_list_pages_a_node_keeps_in_memory() {
+    if std::env::var("KHABAR_TEST_POSTGRES_URL").is_err() {
+        eprintln!("PostgreSQL only: KHABAR_TEST_POSTGRES_URL is not set");
+        return;
+    }
+    let node = || Spawn {
+        cache_ttl: Duration::ZERO,
+        settings: |s| {
+            s.node_invalidation = true;
+            // `auto`: on, as the nodes notify each other.
+            s.list_index = khabar::cli::ListIndexMode::Auto;
+            s.comments.flood_interval = Duration::ZERO;
+            s.comments.trust_forwarded = true;
+            s.comments.hold_first_time = false;
+            s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        },
+        ..Default::default()
+    };
+    let writer = spawn_with(node()).await;
+    let reader = spawn_beside(&writer, node()).await;
+    let editor = writer.token(Role::Editor);
+    let list = "/api/v1/articles?per_page=5";
+    let shown = reader.get_json(list, 200).await;
+    let first = shown["data"][0]["id"].as_i64().unwrap();
+    let second = shown["data"][1]["id"].as_i64().unwrap();
+    let counted = shown["data"][1]["view_count"].as_i64().unwrap() + 3;
+
+    // Views counted and written by the writer.
+    for n in 0..3 {
+        let res = writer
+            .client
+            .post(format!("{}/api/v1/articles/{second}/views", writer.address))
+            .header(
+                "user-agent",
+                "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            )
+            .header("x-forwarded-for", format!("10.1.0.{n}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    writer.views.tick(&writer.db).await.unwrap();
+    within_bound(&reader, list, "the writer's views", |_, b| {
+        b["data"][1]["view_count"] == counted
+    })
+    .await;
+
+    // A comment.
+    let res = writer
+        .client
+        .post(format!("{}/api/v1/articles/{second}/comments", writer.address))
+        .header("x-forwarded-for", "10.0.0.9")
+        .json(&json!({"author_name": "قارئ", "author_email": "reader@example.com", "body": "شكرا على الخبر"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    within_bound(&reader, list, "the writer's comment", |_, b| {
+        b["data"][1]["comment_count"] == 1
+    })
+    .await;
+
+    // An unpublish.
+    let (_, tag) = writer.editor_view(&editor, first).await;
+    writer
+        .send_json(
+            Call::new(Method::PATCH, format!("/api/v1/articles/{first}"))
+                .token(&editor)
+                .json(json!({"status": "draft"}))
+                .if_match(tag),
+            200,
+        )
+        .await;
+    within_bound(&reader, list, "the writer's unpublish", |_, b| {
+        b["data"][0]["id"] == second
+    })
+    .await;
+}

@@ -420,3 +420,126 @@ async fn a_pages_stamps_are_its_items_in_order_for_every_order_filter_and_window
         assert!(joined >= 15, "{joined} one-statement pages kept");
     }
 }
+
+/// The list index (`service::list_index`) answers every page it takes as
+/// the database does: the same articles in the same order, their stamps
+/// and comment counts, the same total and next cursor; ties in time,
+/// embargoed, draft and deleted articles, periods, sections, both orders,
+/// page numbers and cursors, on both backends.
+#[tokio::test]
+async fn the_list_index_answers_every_page_it_takes_as_the_database_does() {
+    use khabar::db::DbConnection;
+    use khabar::domain::article::EditorialStatus;
+    use khabar::domain::cursor::KeysetOrder;
+    use khabar::service::articles::{
+        list_stamps, list_stamps_indexed, ListFilter, ListRequest, Position,
+    };
+    use khabar::service::list_index::ListIndex;
+    use khabar::service::taxonomy::TaxonomyCache;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(60),
+        ..Spawn::default()
+    })
+    .await;
+    let compared = app
+        .db
+        .run_blocking(|conn| {
+            let shape = [
+                // Ties: three articles published in the same microsecond.
+                "UPDATE articles SET published_at = (SELECT published_at FROM articles WHERE id = 10) WHERE id IN (11, 12)",
+                "UPDATE articles SET published_at = '2031-01-01 00:00:00' WHERE id = 20",
+                "UPDATE articles SET status = 'draft' WHERE id = 21",
+                "UPDATE articles SET status = 'draft', deleted_at = '2020-01-01 00:00:00' WHERE id = 22",
+                "UPDATE article_stats SET comment_count = article_id % 4",
+            ];
+            for statement in shape {
+                match conn {
+                    DbConnection::Postgres(c) => diesel::RunQueryDsl::execute(diesel::sql_query(statement), c),
+                    DbConnection::Sqlite(c) => diesel::RunQueryDsl::execute(diesel::sql_query(statement), c),
+                }
+                .unwrap();
+            }
+            let index = ListIndex::new(true);
+            index.refresh(conn).unwrap();
+            let cache = TaxonomyCache::new(std::time::Duration::from_secs(60));
+            let taxonomy = cache.snapshot(conn, |_| true).unwrap();
+            let section = taxonomy.sections.values().map(|s| s.slug.clone()).min().unwrap();
+            let now = chrono::Utc::now().naive_utc();
+            let mut published = |id: i64| {
+                list_stamps(conn, &cache, &base(Position::Page(1), 100), now)
+                    .unwrap()
+                    .items
+                    .iter()
+                    .find(|(s, _)| s.id == id)
+                    .and_then(|(s, _)| s.published_at)
+            };
+            let middle = published(30).unwrap();
+            let tie = published(10).unwrap();
+            let mut compared = 0;
+            for order in [KeysetOrder::Newest, KeysetOrder::Oldest] {
+                for section in [None, Some(section.clone())] {
+                    for (from, until) in [(None, None), (Some(middle), None), (None, Some(middle)), (Some(tie), Some(middle + chrono::Duration::days(400)))] {
+                        for per_page in [100, 7, 20] {
+                            let mut positions: Vec<Position> =
+                                [1, 2, 4].map(Position::Page).to_vec();
+                            let mut request = base(Position::Page(1), per_page);
+                            request.order = order;
+                            request.filter.section = section.clone();
+                            request.filter.from = from;
+                            request.filter.until = until;
+                            // Walk by cursor from the first page.
+                            let mut at = Position::Page(1);
+                            for _ in 0..4 {
+                                let page = list_stamps(conn, &cache, &ListRequest { position: at, ..request.clone() }, now).unwrap();
+                                match page.next_cursor {
+                                    Some(cursor) => {
+                                        at = Position::After(cursor);
+                                        positions.push(at);
+                                    }
+                                    None => break,
+                                }
+                            }
+                            for position in positions {
+                                let request = ListRequest { position, ..request.clone() };
+                                let stamps = |page: khabar::service::articles::Page<(khabar::repo::articles::ArticleStamp, khabar::repo::articles::StatsRow)>| {
+                                    let items: Vec<_> = page.items.iter().map(|(s, c)| (s.id, s.published_at, s.created_at, s.updated_at, c.comment_count)).collect();
+                                    (items, page.total, page.next_cursor, page.has_more, page.order)
+                                };
+                                let expected = stamps(list_stamps(conn, &cache, &request, now).unwrap());
+                                let got = stamps(list_stamps_indexed(&index, &taxonomy, &request, now).expect("the index takes this page"));
+                                assert_eq!(got, expected, "{request:?}");
+                                compared += usize::from(!expected.0.is_empty());
+                            }
+                        }
+                    }
+                }
+            }
+            // Pages it does not take: the database answers them.
+            let mut tagged = base(Position::Page(1), 20);
+            tagged.filter.tag = Some("x".into());
+            assert!(list_stamps_indexed(&index, &taxonomy, &tagged, now).is_none());
+            let mut viewed = base(Position::Page(1), 20);
+            viewed.order = KeysetOrder::MostViewed;
+            assert!(list_stamps_indexed(&index, &taxonomy, &viewed, now).is_none());
+            let mut scheduled = base(Position::Page(1), 20);
+            scheduled.filter.status = EditorialStatus::Scheduled;
+            assert!(list_stamps_indexed(&index, &taxonomy, &scheduled, now).is_none());
+            compared
+        })
+        .unwrap();
+    assert!(compared > 90, "{compared} non-empty pages compared");
+
+    fn base(position: Position, per_page: u32) -> ListRequest {
+        ListRequest {
+            filter: ListFilter::default(),
+            order: KeysetOrder::Newest,
+            relevance: false,
+            position,
+            per_page,
+            include_total: true,
+            with_body: false,
+            with_body_text: false,
+            with_version: false,
+        }
+    }
+}

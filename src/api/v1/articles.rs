@@ -272,7 +272,11 @@ fn unrendered_ids(
         .filter(|(_, item)| item.is_none())
         .map(|((stamp, _), _)| stamp.id)
         .collect();
-    crate::api::metrics::count_item_lookups("list_items", rendered.len() - missing.len(), missing.len());
+    crate::api::metrics::count_item_lookups(
+        "list_items",
+        rendered.len() - missing.len(),
+        missing.len(),
+    );
     missing
 }
 
