@@ -285,9 +285,9 @@ pub struct ServeArgs {
     /// node's writes at once and other nodes' through `LISTEN/NOTIFY`.
     /// `auto`: on with SQLite, and on PostgreSQL while
     /// `KHABAR_NODE_INVALIDATION` is on; `on`: also without notifications
-    /// (one node alone; writes of other processes then show within the
-    /// view counter's 5 s catch-up, comment counts at their next edit);
-    /// `off`: every page reads the database.
+    /// (one node alone: editorial writes of other processes show within a
+    /// second, through the change log; their comment counts at the
+    /// article's next edit); `off`: every page reads the database.
     #[arg(long, global = true, env = "KHABAR_LIST_INDEX", value_enum, default_value_t = ListIndexMode::Auto)]
     pub list_index: ListIndexMode,
 }

@@ -68,24 +68,30 @@ fn spawn_key_pruning(db: Db, ttl: Duration) {
     });
 }
 
-/// How often the list index is reloaded whole when it has to be (a load
-/// that failed, a listener that reconnected).
-const LIST_INDEX_RELOAD_EVERY: Duration = Duration::from_secs(1);
+/// How often the list index reads the change log (writes of other
+/// processes) and, when it has to, reloads itself whole.
+const LIST_INDEX_KEEP_EVERY: Duration = Duration::from_secs(1);
 
-/// Reloads the list index whole when it is marked so, off the request path
-/// (pages read the database meanwhile); ends with the index.
-fn spawn_list_index_reloader(
-    index: std::sync::Weak<crate::service::list_index::ListIndex>,
-    db: Db,
-) {
+/// Keeps the list index, off the request path, until it is dropped: every
+/// second it marks the articles the change log names since it last looked
+/// (any process's editorial writes and bulk loads: `khabar seed`, another
+/// node without notifications), and reloads it whole when it was marked so
+/// (a load that failed, a reconnected listener, a bulk load); pages read
+/// the database meanwhile.
+fn spawn_list_index_keeper(index: std::sync::Weak<crate::service::list_index::ListIndex>, db: Db) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
     runtime.spawn(async move {
-        let mut every = tokio::time::interval(LIST_INDEX_RELOAD_EVERY);
+        let mut every = tokio::time::interval(LIST_INDEX_KEEP_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
             let Some(index) = index.upgrade() else { return };
+            let following = index.clone();
+            if let Err(e) = db.write(move |conn| following.follow_changes(conn)).await {
+                tracing::warn!(error = %e, "list index: reading the change log failed");
+            }
             if !index.needs_reload() {
                 continue;
             }
@@ -304,9 +310,7 @@ impl Application {
                 Ok(Err(e)) => tracing::warn!(error = %e, "list index: loading failed"),
                 Err(e) => tracing::warn!(error = %e, "list index: loading failed"),
             }
-            let marks = list_index.clone();
-            views.after_caught_up(move |ids| ids.iter().for_each(|id| marks.mark(*id)));
-            spawn_list_index_reloader(Arc::downgrade(&list_index), db.clone());
+            spawn_list_index_keeper(Arc::downgrade(&list_index), db.clone());
         }
         let state = web::Data::new(AppState {
             list_index,

@@ -87,7 +87,11 @@ fn describe() {
     metrics::describe_gauge!(
         "khabar_cache_bytes",
         metrics::Unit::Bytes,
-        "What each in-memory cache weighs now (answers, list_items, feed_items), against its KHABAR_*_MB bound"
+        "What each in-memory cache weighs now (answers, list_items, feed_items, against its KHABAR_*_MB bound; list_index, bounded by the archive)"
+    );
+    metrics::describe_counter!(
+        "khabar_list_pages_total",
+        "Public list pages by where their order came from: index (memory) or database"
     );
     metrics::describe_gauge!(
         "khabar_moderation_queue",
@@ -220,6 +224,7 @@ pub async fn metrics_endpoint(
         ("answers", state.responses.weighed_bytes()),
         ("list_items", state.list_items.weighed_bytes()),
         ("feed_items", state.feed_items.weighed_bytes()),
+        ("list_index", state.list_index.size().1 as u64),
     ] {
         metrics::gauge!("khabar_cache_bytes", "cache" => cache).set(bytes as f64);
     }

@@ -92,6 +92,18 @@ pub fn record_due(
     on_backend!(conn, c => sql.execute(c))
 }
 
+/// The number of the last change logged (0 before any).
+pub fn last_seq(conn: &mut DbConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = BigInt)]
+        seq: i64,
+    }
+    let sql = "SELECT COALESCE(MAX(seq), 0) AS seq FROM article_changes";
+    let last: Last = on_backend!(conn, c => sql_query(sql).get_result(c))?;
+    Ok(last.seq)
+}
+
 /// The changes after `after`, in commit order.
 pub fn after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<ChangeRow>> {
     let mut sql = RawSql::new();

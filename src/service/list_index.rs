@@ -10,8 +10,9 @@
 //!
 //! Kept exact by marks, never by age. Every write to an article marks it
 //! (`AppState::article_changed`, after the commit and before the answer);
-//! other nodes' writes mark it when their notification arrives; the view
-//! counter's periodic catch-up marks what any process wrote. A page asked
+//! other nodes' writes mark it when their notification arrives; every
+//! second the change log names what any process wrote (bulk loads too,
+//! `ListIndex::follow_changes`). A page asked
 //! for while anything is marked first reads the marked articles again from
 //! the primary ([`ListIndex::refresh`]). So a page never shows the state
 //! before a write this node answered. Other nodes' writes show once their
@@ -31,6 +32,7 @@ use chrono::NaiveDateTime;
 use crate::db::DbConnection;
 use crate::domain::cursor::KeysetOrder;
 use crate::repo::articles::Window;
+use crate::repo::changes;
 use crate::repo::list_index::{self as repo, IndexRow};
 
 /// Articles read per statement when the index is loaded whole.
@@ -38,6 +40,10 @@ pub const ROWS_PER_READ: i64 = 10_000;
 
 /// Marked articles read per statement on a refresh.
 const IDS_PER_READ: usize = 500;
+
+/// Most changes [`ListIndex::follow_changes`] marks one by one; past it
+/// (a bulk load) the index is reloaded whole instead.
+const MOST_FOLLOWED: i64 = 1_000;
 
 /// One listed article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +155,10 @@ impl Index {
     fn apply(&mut self, id: i64, row: Option<&IndexRow>) {
         self.remove(id);
         if let Some(entry) = row.and_then(Entry::of) {
+            if self.entries.len() == self.entries.capacity() {
+                // Grow by a little: `Vec` would double, 48 MB at a million.
+                self.entries.reserve_exact(self.entries.len() / 64 + 64);
+            }
             let at = self.entries.partition_point(|e| e.key() < entry.key());
             self.entries.insert(at, entry);
             self.placed.insert(entry.id, entry.published);
@@ -158,7 +168,7 @@ impl Index {
     fn build(rows: impl IntoIterator<Item = Entry>) -> Index {
         let mut entries: Vec<Entry> = rows.into_iter().collect();
         entries.sort_unstable_by_key(Entry::key);
-        entries.shrink_to_fit();
+        entries.shrink_to(entries.len() + entries.len() / 64 + 64);
         let placed = entries.iter().map(|e| (e.id, e.published)).collect();
         Index {
             loaded: true,
@@ -186,6 +196,9 @@ pub struct ListIndex {
     marked: AtomicBool,
     /// One refresh at a time; a page that finds marks waits for it.
     refreshing: Mutex<()>,
+    /// The last change-log number whose article was marked or loaded
+    /// (`None` until the first load).
+    followed: Mutex<Option<i64>>,
 }
 
 fn micros(t: NaiveDateTime) -> i64 {
@@ -215,6 +228,7 @@ impl ListIndex {
             }),
             marked: AtomicBool::new(enabled),
             refreshing: Mutex::new(()),
+            followed: Mutex::new(None),
         }
     }
 
@@ -274,7 +288,14 @@ impl ListIndex {
             let marks = lock(&self.marks);
             (marks.ids.clone(), marks.everything)
         };
+        if ids.is_empty() && everything.is_none() {
+            // Another page's refresh read them while this one waited.
+            return Ok(());
+        }
         if everything.is_some() {
+            // Read first: a change logged while the rows are read is
+            // marked again by the next follow.
+            let seq = changes::last_seq(conn)?;
             let mut rows = Vec::new();
             let mut after = 0;
             loop {
@@ -286,6 +307,7 @@ impl ListIndex {
                 }
             }
             *self.index.write().unwrap_or_else(|p| p.into_inner()) = Index::build(rows);
+            *lock(&self.followed) = Some(seq);
         } else {
             let wanted: Vec<i64> = ids.keys().copied().collect();
             let mut found = HashMap::with_capacity(wanted.len());
@@ -311,6 +333,29 @@ impl ListIndex {
         let still = marks.everything.is_some() || !marks.ids.is_empty();
         self.marked.store(still, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Marks the articles the change log names since the last look: the
+    /// editorial writes and bulk loads of every process, this one's too
+    /// (already marked: read again, no harm). Many at once (a bulk load)
+    /// mark everything instead. Returns how many changes it read.
+    pub fn follow_changes(&self, conn: &mut DbConnection) -> diesel::QueryResult<usize> {
+        let Some(after) = *lock(&self.followed) else {
+            // Not loaded yet: the load takes the log's position.
+            return Ok(0);
+        };
+        let logged = changes::after(conn, after, MOST_FOLLOWED + 1)?;
+        let Some(last) = logged.last().map(|c| c.seq) else {
+            return Ok(0);
+        };
+        if logged.len() as i64 > MOST_FOLLOWED {
+            self.mark_everything();
+        } else {
+            logged.iter().for_each(|c| self.mark(c.article_id));
+        }
+        let mut followed = lock(&self.followed);
+        *followed = Some(followed.map_or(last, |f| f.max(last)));
+        Ok(logged.len())
     }
 
     /// The page, or `None` when the index cannot answer it now: disabled,

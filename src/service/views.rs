@@ -169,9 +169,6 @@ struct Upkeep {
     caught_up_from: Option<NaiveDateTime>,
 }
 
-/// What is told the ids each catch-up read.
-type CaughtUpHook = Box<dyn Fn(&[i64]) + Send + Sync>;
-
 /// The view counter of this process.
 pub struct Views {
     slots: RwLock<Vec<Slot>>,
@@ -191,9 +188,6 @@ pub struct Views {
     /// Called after a flush wrote views (tells other nodes, whose cached
     /// answers show this node's counts only once they read them again).
     after_written: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
-    /// Called with the ids of the articles each catch-up read (written by
-    /// any process lately): the list index reads them again.
-    after_caught_up: std::sync::OnceLock<CaughtUpHook>,
 }
 
 fn micros(t: NaiveDateTime) -> i64 {
@@ -237,18 +231,12 @@ impl Views {
             retry: Mutex::new(None),
             settings,
             after_written: std::sync::OnceLock::new(),
-            after_caught_up: std::sync::OnceLock::new(),
         }
     }
 
     /// Runs `hook` after every flush that wrote views (set once).
     pub fn after_written(&self, hook: impl Fn() + Send + Sync + 'static) {
         let _ = self.after_written.set(Box::new(hook));
-    }
-
-    /// Runs `hook` with the ids each catch-up read (set once).
-    pub fn after_caught_up(&self, hook: impl Fn(&[i64]) + Send + Sync + 'static) {
-        let _ = self.after_caught_up.set(Box::new(hook));
     }
 
     /// The settings it runs with.
@@ -595,9 +583,6 @@ impl Views {
             .await
             .map_err(|e| e.to_string())?;
         self.load(&rows);
-        if let (false, Some(hook)) = (rows.is_empty(), self.after_caught_up.get()) {
-            hook(&rows.iter().map(|r| r.id).collect::<Vec<_>>());
-        }
         upkeep.caught_up_from = Some(began);
         Ok(())
     }

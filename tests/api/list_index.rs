@@ -198,3 +198,89 @@ async fn pages_come_from_memory_and_a_write_through_the_app_marks_its_article() 
     let listed = app.get_json("/api/v1/articles?per_page=1", 200).await;
     assert_ne!(listed["data"][0]["id"], newest, "read again once marked");
 }
+
+/// Runs one SQL statement on the app's database.
+fn execute(app: &TestApp, statement: &'static str) {
+    app.db
+        .run_blocking(move |conn| match conn {
+            khabar::db::DbConnection::Postgres(c) => {
+                diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
+            }
+            khabar::db::DbConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
+            }
+        })
+        .unwrap()
+        .unwrap();
+}
+
+/// Waits (up to 5 s: the keeper looks every second) until the newest
+/// listed article is or is not `id`.
+async fn newest_becomes(app: &TestApp, id: i64, listed: bool) {
+    let started = std::time::Instant::now();
+    loop {
+        let body = app.get_json("/api/v1/articles?per_page=1", 200).await;
+        if (body["data"][0]["id"] == id) == listed {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "newest is still {} (wanted {id} listed: {listed})",
+            body["data"][0]["id"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Writes of another process reach the index through the change log, with
+/// no notification: one by one, and a bulk load (more changes than it
+/// marks one by one) by reloading it whole.
+#[tokio::test]
+async fn another_process_writes_reach_the_index_through_the_change_log() {
+    let indexed = spawn_with(Spawn {
+        demo_articles: Some(10),
+        settings,
+        ..Spawn::default()
+    })
+    .await;
+    // Another process on the same database, with no notifications (as in
+    // every test): its writes are logged, not told.
+    let other = spawn_beside(
+        &indexed,
+        Spawn {
+            settings,
+            ..Spawn::default()
+        },
+    )
+    .await;
+    // The first page loads the taxonomy snapshot (read from the database);
+    // the next ones come from memory.
+    for _ in 0..2 {
+        indexed.get_json("/api/v1/articles?per_page=1", 200).await;
+    }
+    let editor = other.token(Role::Editor);
+    let created = other
+        .create_article(
+            &editor,
+            json!({"title": "خبر من عملية أخرى", "section_id": 1, "body_html": "<p>نص</p>", "status": "published"}),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    newest_becomes(&indexed, id, true).await;
+
+    // A bulk load: many changes logged at once, and a row changed with
+    // them that no single change names. Changed alone, unlogged, the row
+    // is not seen: the page comes from memory.
+    execute(
+        &indexed,
+        "UPDATE articles SET status = 'draft' WHERE id = (SELECT MAX(id) FROM articles)",
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    newest_becomes(&indexed, id, true).await;
+    execute(
+        &indexed,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) \
+         INSERT INTO article_changes (article_id, changed_at) SELECT 1, CURRENT_TIMESTAMP FROM n",
+    );
+    newest_becomes(&indexed, id, false).await;
+}

@@ -166,6 +166,7 @@ async fn metrics_count_requests_by_route_template_in_prometheus_text() {
         );
     }
     assert_eq!(app.get("/no/such/path/4711").await.status(), 404);
+    app.get_json("/api/v1/articles?per_page=3", 200).await;
     let res = app.get("/metrics").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"]
@@ -194,6 +195,8 @@ async fn metrics_count_requests_by_route_template_in_prometheus_text() {
         "khabar_cache_bytes{cache=\"answers\"}",
         "khabar_cache_bytes{cache=\"list_items\"}",
         "khabar_cache_bytes{cache=\"feed_items\"}",
+        "khabar_cache_bytes{cache=\"list_index\"}",
+        "khabar_list_pages_total{from=\"index\"}",
     ] {
         assert!(text.contains(name), "{name} missing:\n{text}");
     }

@@ -337,7 +337,10 @@ async fn answer_rendered_list(
     now: chrono::NaiveDateTime,
     counts: crate::service::views::ViewTicket,
 ) -> Result<HttpResponse, AppError> {
-    let stamped = match stamps_from_index(state, &request, now).await {
+    let indexed = stamps_from_index(state, &request, now).await;
+    metrics::counter!("khabar_list_pages_total", "from" => if indexed.is_some() { "index" } else { "database" })
+        .increment(1);
+    let stamped = match indexed {
         Some((page, taxonomy)) => {
             let rendered: Vec<Option<Arc<RenderedItem>>> = page
                 .items
