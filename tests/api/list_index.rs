@@ -279,7 +279,7 @@ async fn another_process_writes_reach_the_index_through_the_change_log() {
     newest_becomes(&indexed, id, true).await;
     execute(
         &indexed,
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001) \
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) \
          INSERT INTO article_changes (article_id, changed_at) SELECT 1, CURRENT_TIMESTAMP FROM n",
     );
     newest_becomes(&indexed, id, false).await;
