@@ -11,12 +11,13 @@
 //! Kept exact by marks, never by age. Every write to an article marks it
 //! (`AppState::article_changed`, after the commit and before the answer);
 //! other nodes' writes mark it when their notification arrives; every
-//! second the change log names what any process wrote (bulk loads too,
-//! `ListIndex::follow_changes`). A page asked
-//! for while anything is marked first reads the marked articles again from
-//! the primary ([`ListIndex::refresh`]). So a page never shows the state
-//! before a write this node answered. Other nodes' writes show once their
-//! notification arrives, as their effect on the answer cache does.
+//! second the change log names what any process wrote, bulk loads too
+//! ([`ListIndex::follow_changes`]). A page asked for while anything is
+//! marked first reads the marked articles again from the primary
+//! ([`ListIndex::refresh`]). So a page never shows the state before a
+//! write this node answered. Other nodes' writes show once their
+//! notification arrives (as their effect on the answer cache does), or
+//! at the latest when the change log names them.
 //!
 //! Written by hand: no crate keeps a sorted, position-addressable set
 //! whose ranks (page offsets and totals) are binary searches; `Vec` with
