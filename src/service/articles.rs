@@ -423,6 +423,27 @@ pub fn list_stamps_indexed(
     ))
 }
 
+/// Puts the stored view counts into a page from the list index, whose view
+/// counts are 0: while other nodes count views too, only the database has
+/// every node's counts (one statement by key for the page's articles).
+pub fn with_stored_view_counts(
+    conn: &mut DbConnection,
+    mut page: Page<(ArticleStamp, StatsRow)>,
+) -> Result<Page<(ArticleStamp, StatsRow)>, ServiceError> {
+    if page.items.is_empty() {
+        return Ok(page);
+    }
+    let ids: Vec<i64> = page.items.iter().map(|(stamp, _)| stamp.id).collect();
+    let stored: std::collections::HashMap<i64, i64> =
+        crate::repo::views::stored_counts(conn, &ids)?
+            .into_iter()
+            .collect();
+    for (stamp, stats) in &mut page.items {
+        stats.view_count = stored.get(&stamp.id).copied().unwrap_or(0);
+    }
+    Ok(page)
+}
+
 /// The taxonomy snapshot's serial (see [`Taxonomy::serial`]), loading a
 /// fresh snapshot when the one held is old.
 pub fn taxonomy_serial(

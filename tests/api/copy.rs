@@ -282,13 +282,8 @@ async fn copy_and_compare(source_sqlite: bool, target_sqlite: bool) {
         .await;
     assert_eq!(new["id"].as_i64().unwrap(), max_id + 1);
     let reply = target
-        .client
-        .post(format!("{}/api/v1/articles/{id}/comments", target.address))
-        .header("x-forwarded-for", "10.0.0.9")
-        .json(&json!({"author_name": "قارئ آخر", "author_email": "other@example.com", "body": "تعليق بعد النقل"}))
-        .send()
-        .await
-        .unwrap();
+        .post_comment(id, "10.0.0.9", json!({"author_name": "قارئ آخر", "author_email": "other@example.com", "body": "تعليق بعد النقل"}))
+        .await;
     assert_eq!(reply.status().as_u16(), 201);
 }
 

@@ -369,6 +369,38 @@ impl TestApp {
             .clone()
     }
 
+    /// Posts a reader's comment on an article from client address `client`
+    /// (the tests' apps trust 127.0.0.1 as a proxy).
+    pub async fn post_comment(
+        &self,
+        article: i64,
+        client: &str,
+        comment: serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!(
+                "{}/api/v1/articles/{article}/comments",
+                self.address
+            ))
+            .header("x-forwarded-for", client)
+            .json(&comment)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs one SQL statement on the app's database behind its back (no
+    /// write through the app, no notification).
+    pub fn execute_sql(&self, statement: String) {
+        self.db
+            .run_blocking(move |conn| match conn {
+                khabar::db::DbConnection::Postgres(c) => diesel::sql_query(statement).execute(c),
+                khabar::db::DbConnection::Sqlite(c) => diesel::sql_query(statement).execute(c),
+            })
+            .unwrap()
+            .unwrap();
+    }
+
     /// The editor's view of an article and its ETag.
     pub async fn editor_view(&self, token: &str, id: i64) -> (serde_json::Value, String) {
         let res = self

@@ -137,13 +137,8 @@ async fn pages_from_memory_are_the_database_pages_after_every_kind_of_write() {
         .await;
     same_pages(&indexed, &database, &section, "a delete").await;
     let res = indexed
-        .client
-        .post(format!("{}/api/v1/articles/{created_id}/comments", indexed.address))
-        .header("x-forwarded-for", "10.0.0.9")
-        .json(&json!({"author_name": "قارئ", "author_email": "reader@example.com", "body": "شكرا على الخبر"}))
-        .send()
-        .await
-        .unwrap();
+        .post_comment(created_id, "10.0.0.9", json!({"author_name": "قارئ", "author_email": "reader@example.com", "body": "شكرا على الخبر"}))
+        .await;
     assert_eq!(res.status().as_u16(), 201);
     let listed = indexed.get_json("/api/v1/articles?per_page=1", 200).await;
     assert_eq!(listed["data"][0]["id"], created_id);
@@ -168,20 +163,9 @@ async fn pages_come_from_memory_and_a_write_through_the_app_marks_its_article() 
     let newest = app.get_json("/api/v1/articles?per_page=1", 200).await["data"][0]["id"]
         .as_i64()
         .unwrap();
-    app.db
-        .run_blocking(move |conn| {
-            let statement = format!("UPDATE articles SET status = 'draft' WHERE id = {newest}");
-            match conn {
-                khabar::db::DbConnection::Postgres(c) => {
-                    diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
-                }
-                khabar::db::DbConnection::Sqlite(c) => {
-                    diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
-                }
-            }
-        })
-        .unwrap()
-        .unwrap();
+    app.execute_sql(format!(
+        "UPDATE articles SET status = 'draft' WHERE id = {newest}"
+    ));
     let listed = app.get_json("/api/v1/articles?per_page=1", 200).await;
     assert_eq!(listed["data"][0]["id"], newest, "read from memory");
     // An editor's write to it (any write through the app) marks it.
@@ -197,21 +181,6 @@ async fn pages_come_from_memory_and_a_write_through_the_app_marks_its_article() 
     .await;
     let listed = app.get_json("/api/v1/articles?per_page=1", 200).await;
     assert_ne!(listed["data"][0]["id"], newest, "read again once marked");
-}
-
-/// Runs one SQL statement on the app's database.
-fn execute(app: &TestApp, statement: &'static str) {
-    app.db
-        .run_blocking(move |conn| match conn {
-            khabar::db::DbConnection::Postgres(c) => {
-                diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
-            }
-            khabar::db::DbConnection::Sqlite(c) => {
-                diesel::RunQueryDsl::execute(diesel::sql_query(statement), c)
-            }
-        })
-        .unwrap()
-        .unwrap();
 }
 
 /// Waits (up to 5 s: the keeper looks every second) until the newest
@@ -271,16 +240,15 @@ async fn another_process_writes_reach_the_index_through_the_change_log() {
     // A bulk load: many changes logged at once, and a row changed with
     // them that no single change names. Changed alone, unlogged, the row
     // is not seen: the page comes from memory.
-    execute(
-        &indexed,
-        "UPDATE articles SET status = 'draft' WHERE id = (SELECT MAX(id) FROM articles)",
+    indexed.execute_sql(
+        "UPDATE articles SET status = 'draft' WHERE id = (SELECT MAX(id) FROM articles)".into(),
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     newest_becomes(&indexed, id, true).await;
-    execute(
-        &indexed,
+    indexed.execute_sql(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) \
-         INSERT INTO article_changes (article_id, changed_at) SELECT 1, CURRENT_TIMESTAMP FROM n",
+         INSERT INTO article_changes (article_id, changed_at) SELECT 1, CURRENT_TIMESTAMP FROM n"
+            .into(),
     );
     newest_becomes(&indexed, id, false).await;
 }

@@ -205,13 +205,8 @@ async fn another_nodes_writes_reach_the_list_pages_a_node_keeps_in_memory() {
 
     // A comment.
     let res = writer
-        .client
-        .post(format!("{}/api/v1/articles/{second}/comments", writer.address))
-        .header("x-forwarded-for", "10.0.0.9")
-        .json(&json!({"author_name": "قارئ", "author_email": "reader@example.com", "body": "شكرا على الخبر"}))
-        .send()
-        .await
-        .unwrap();
+        .post_comment(second, "10.0.0.9", json!({"author_name": "قارئ", "author_email": "reader@example.com", "body": "شكرا على الخبر"}))
+        .await;
     assert_eq!(res.status().as_u16(), 201);
     within_bound(&reader, list, "the writer's comment", |_, b| {
         b["data"][1]["comment_count"] == 1

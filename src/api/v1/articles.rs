@@ -305,20 +305,16 @@ async fn stamps_from_index(
         }
     }
     let taxonomy = state.taxonomy.fresh()?;
-    let mut page = articles::list_stamps_indexed(index, &taxonomy, request, now)?;
-    if state.responses.others_counting() && !page.items.is_empty() {
-        let ids: Vec<i64> = page.items.iter().map(|(stamp, _)| stamp.id).collect();
-        let stored: std::collections::HashMap<i64, i64> = state
+    let page = articles::list_stamps_indexed(index, &taxonomy, request, now)?;
+    let page = if state.responses.others_counting() {
+        state
             .db
-            .read(move |conn| crate::repo::views::stored_counts(conn, &ids))
+            .read(move |conn| articles::with_stored_view_counts(conn, page))
             .await
             .ok()?
-            .into_iter()
-            .collect();
-        for (stamp, stats) in &mut page.items {
-            stats.view_count = stored.get(&stamp.id).copied().unwrap_or(0);
-        }
-    }
+    } else {
+        page
+    };
     Some((page, taxonomy.serial))
 }
 
