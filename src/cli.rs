@@ -121,10 +121,12 @@ pub struct DatabaseArgs {
     pub db_timeout_ms: u64,
 
     /// SQLite only: MiB of the database file each connection memory-maps
-    /// (0 turns it off; the default, 1048576, maps the whole file). Mapped
-    /// pages are read without a system call and a copy, but the OS counts
-    /// them in the process's RSS once per connection, although they are the
-    /// shared, reclaimable page cache.
+    /// (0, the default, maps none; 1048576 maps the whole file). Mapped
+    /// pages are read without a system call and a copy, but every commit
+    /// makes each connection unmap and map again, which costs readers
+    /// under steady writes; the OS also counts mapped pages in the
+    /// process's RSS once per connection, although they are the shared,
+    /// reclaimable page cache.
     #[arg(long, env = "KHABAR_SQLITE_MMAP_MB", default_value_t = crate::db::DEFAULT_SQLITE_MMAP_MB, value_parser = clap::value_parser!(u64).range(0..=crate::db::MAX_SQLITE_MMAP_MB), global = true)]
     pub sqlite_mmap_mb: u64,
 }

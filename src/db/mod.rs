@@ -141,9 +141,9 @@ impl DbTarget {
                     })?;
                 // WAL lets readers run beside the writer; busy_timeout makes a
                 // writer wait instead of failing; foreign keys are off by default.
-                // mmap (see `set_sqlite_mmap_mb`; never past the file's end)
-                // reads pages from the OS cache without a pread and a copy per
-                // page: a list page spent 8% of its CPU in pread without it.
+                // mmap (off by default, see `DEFAULT_SQLITE_MMAP_MB`; never
+                // past the file's end) reads pages from the OS cache without
+                // a pread and a copy per page.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
@@ -230,13 +230,17 @@ impl Health {
 pub const MAX_SQLITE_MMAP_MB: u64 = 1 << 20;
 
 /// MiB of the database file each SQLite connection maps by default
-/// (`KHABAR_SQLITE_MMAP_MB`): all of it (SQLite maps no further than the
-/// file's end). It was 2047 MiB, the cap of SQLite's default build, and at
-/// a million articles (an 8 GB file) everything a load writes last, its
-/// indexes and the calendar's counts, lay past the map: each read of those
-/// pages was a `pread` into a 2 MB page cache, and the calendar served 0.58x
-/// of its 100,000-article throughput.
-pub const DEFAULT_SQLITE_MMAP_MB: u64 = MAX_SQLITE_MMAP_MB;
+/// (`KHABAR_SQLITE_MMAP_MB`): none. A connection that maps the file unmaps
+/// all of it whenever it begins a read after another connection's commit
+/// (`pagerBeginReadTransaction` in SQLite's pager), and faults the pages
+/// it touches back in: under 50 edits/s, a sixth of the server's CPU went
+/// to `munmap` and page faults, and uniform article reads fell to
+/// 0.70-0.88x of the same reads without the writer (0.96-0.98x unmapped).
+/// Mapping pays where the same pages are read again between commits: the
+/// calendar and tag pages with the answer cache off (0.13 against 0.17-0.19
+/// ms a calendar). Set it (up to [`MAX_SQLITE_MMAP_MB`], the whole file)
+/// where writes are rare.
+pub const DEFAULT_SQLITE_MMAP_MB: u64 = 0;
 
 static SQLITE_MMAP_MB: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(DEFAULT_SQLITE_MMAP_MB);
