@@ -381,7 +381,11 @@ bench_backend() {
       # cost alone.
       local -A before_rps=() before_p99=()
       local rname
+      local -a writer_reads=() # those of article_uniform and list that ROWS keeps
       for rname in article_uniform list; do
+        if printf '%s\n' "${ENDPOINTS[@]}" | grep -q "^$rname|"; then writer_reads+=("$rname"); fi
+      done
+      for rname in "${writer_reads[@]}"; do
         IFS='|' read -r name script path desc <<<"$(printf '%s\n' "${ENDPOINTS[@]}" | grep "^$rname|")"
         measure "$backend" "$rname+before-writer" "$script" "$BASE$path"
         before_rps[$rname]=$M_RPS
@@ -390,7 +394,7 @@ bench_backend() {
       local writer_out=$WORK/writer-$backend.txt
       start_writer "$backend" "$BASE" "$token" "$writer_out"
       local -a ruw_rows=()
-      for rname in article_uniform list; do
+      for rname in "${writer_reads[@]}"; do
         IFS='|' read -r name script path desc <<<"$(printf '%s\n' "${ENDPOINTS[@]}" | grep "^$rname|")"
         measure "$backend" "$rname+writer" "$script" "$BASE$path"
         ruw_rows+=("$rname|$script|$M_RPS|$M_P50|$M_P99|$M_NON2XX|$M_REQS|$M_ERRPCT|$M_SOCKERR")
