@@ -445,9 +445,9 @@ bench_backend() {
       rss_verdict="FAIL"
       OVERALL_FAIL=1
     fi
-    # SQLite's memory map (KHABAR_SQLITE_MMAP_MB) counts in RSS once per
-    # pooled connection although it is the shared, reclaimable page cache:
-    # the note tells the server's own memory from the mapped file.
+    # A SQLite memory map (KHABAR_SQLITE_MMAP_MB, none by default) counts in
+    # RSS once per pooled connection although it is the shared, reclaimable
+    # page cache: the note tells the server's own memory from mapped files.
     NOTES+=("memory of the server$suffix after its runs: $(server_rss_parts)")
     # shellcheck disable=SC2059
     rss_txt+=("$(printf "$ROW_FMT" "peak RSS$suffix" "${rss_mb} MB" "" "" "" "" "" "<${T_RSS_MB} MB (VmHWM)" "$rss_verdict")")
