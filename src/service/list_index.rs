@@ -264,6 +264,9 @@ pub struct ListIndex {
     marked: AtomicBool,
     /// One refresh at a time; a page that finds marks waits for it.
     refreshing: Mutex<()>,
+    /// One page at a time takes a connection to refresh (see
+    /// [`ListIndex::page_refresh_turn`]).
+    pages_refreshing: tokio::sync::Mutex<()>,
     /// The last change-log number whose article was marked or loaded
     /// (`None` until the first load).
     followed: Mutex<Option<i64>>,
@@ -296,6 +299,7 @@ impl ListIndex {
             }),
             marked: AtomicBool::new(enabled),
             refreshing: Mutex::new(()),
+            pages_refreshing: tokio::sync::Mutex::new(()),
             followed: Mutex::new(None),
         }
     }
@@ -341,6 +345,15 @@ impl ListIndex {
     /// read the database meanwhile.
     pub fn needs_reload(&self) -> bool {
         self.needs_refresh() && lock(&self.marks).everything.is_some()
+    }
+
+    /// A page's turn to refresh the index: pages that find marks wait
+    /// here, holding no connection and no thread, and the next in line
+    /// usually finds the marks read already ([`ListIndex::needs_refresh`]
+    /// again). Without it, every page that found marks took a connection
+    /// and a blocking thread to wait on the refresh running.
+    pub async fn page_refresh_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.pages_refreshing.lock().await
     }
 
     /// Reads what was marked (everything, the first time) and applies it;

@@ -298,10 +298,13 @@ async fn stamps_from_index(
         return None;
     }
     if index.needs_refresh() {
-        let refreshing = index.clone();
-        if let Err(e) = state.db.write(move |conn| refreshing.refresh(conn)).await {
-            tracing::warn!(error = %e, "list index: reading marked articles failed");
-            return None;
+        let _turn = index.page_refresh_turn().await;
+        if index.needs_refresh() {
+            let refreshing = index.clone();
+            if let Err(e) = state.db.write(move |conn| refreshing.refresh(conn)).await {
+                tracing::warn!(error = %e, "list index: reading marked articles failed");
+                return None;
+            }
         }
     }
     let taxonomy = state.taxonomy.fresh()?;
