@@ -1,6 +1,7 @@
 -- GET /api/v1/articles/{id} with Zipf-skewed ids: rank r -> id r, so id 1 is
 -- the hottest article, P(id = r) ~ 1 / r^s over r in 1..KHABAR_MAX_ID (= N+1).
--- s comes from KHABAR_ZIPF_S (default 1.0).
+-- s comes from KHABAR_ZIPF_S (default 1.0). KHABAR_ACCEPT_ENCODING, when
+-- set, is sent as Accept-Encoding (an app's HTTP stack sends "gzip").
 --
 -- Sampler: the CDF over all ranks is computed once per wrk thread in init()
 -- (one double per rank: ~0.8 MB for 100k ids), then each request draws
@@ -12,6 +13,7 @@ end
 dofile(dir .. "/common.lua")
 
 local cdf, n
+local headers = {}
 
 -- Exposed (global) so bench/selftest.lua can check it without wrk.
 function khabar_zipf_build(count, s)
@@ -40,10 +42,12 @@ function init(args)
   local s = khabar_env_num("KHABAR_ZIPF_S", 1.0)
   if s < 0 then error("KHABAR_ZIPF_S must be >= 0") end
   cdf = khabar_zipf_build(n, s)
+  local accept = os.getenv("KHABAR_ACCEPT_ENCODING")
+  if accept ~= nil and accept ~= "" then headers["Accept-Encoding"] = accept end
   khabar_seed_rng()
 end
 
 function request()
   local id = khabar_zipf_sample(cdf, n, math.random())
-  return wrk.format(nil, "/api/v1/articles/" .. id)
+  return wrk.format(nil, "/api/v1/articles/" .. id, headers)
 end

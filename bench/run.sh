@@ -33,6 +33,9 @@ WRITES=${WRITES:-1}                 # 0: skip patch/post/reads-under-writer rows
 WRITER_RATE=${WRITER_RATE:-50}      # edits/s of the background writer
 WRITER_CONNECTIONS=${WRITER_CONNECTIONS:-4} # its edits in flight at most (keeps the rate when answers are slow)
 MAX_412_PCT=${MAX_412_PCT:-1}       # patch: >=this % of 412 (stale If-Match) => FAIL
+# The reader row's beacons come from many addresses through loopback as a
+# trusted proxy (X-Forwarded-For), as a CDN or load balancer sends them.
+export KHABAR_TRUSTED_PROXIES=${KHABAR_TRUSTED_PROXIES:-127.0.0.1}
 
 # Targets (ratios are req/s relative to /healthz on the same run).
 T_ART_P99_MS=10
@@ -104,6 +107,8 @@ ENDPOINTS=(
   "article_zipf|article_zipf.lua|/|GET /api/v1/articles/{id}, Zipf s=$ZIPF_S over 1..$MAX_ID"
   "article_uniform|article_uniform.lua|/|GET /api/v1/articles/{id}, uniform over 1..$MAX_ID"
   "article_304|article_304.lua|/|GET /api/v1/articles/1 with If-None-Match of its tag (answered 304)"
+  "article_zipf_gzip|article_zipf.lua|/|GET /api/v1/articles/{id}, Zipf s=$ZIPF_S, Accept-Encoding: gzip (as an app's HTTP stack asks)|KHABAR_ACCEPT_ENCODING=gzip"
+  "reader|reader.lua|/|readers: GET /api/v1/articles/{id} (Zipf s=$ZIPF_S, Accept-Encoding: gzip), then its view beacon from the reader's address; req/s counts both"
   "list|list.lua|/|GET /api/v1/articles?page=P&per_page=$PER_PAGE, P uniform 1..$LIST_PAGES"
   "calendar|calendar.lua|/|GET /api/v1/archive: 1/2 whole calendar, 1/4 ?section=S, 1/4 ?tag=T (random slugs)"
   "archive_month|archive_month.lua|/|GET /api/v1/archive/{year}/{month}?page=P&per_page=$PER_PAGE, month uniform over the calendar, P 1..$PAGES"

@@ -27,6 +27,8 @@ use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, LAST_
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 
+use super::gzip_splice::SplicedGzip;
+
 /// `X-Cache: hit|miss`, for operators and benchmarks.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
@@ -100,6 +102,12 @@ struct Entry {
     /// The body compressed, kept for the tag it was made for (the counts it
     /// shows): a hot answer is compressed once, not on every hit.
     compressed: std::sync::Mutex<Vec<Compressed>>,
+    /// For an answer with view counts: its gzip form around the counts,
+    /// made on the first hit that accepts gzip and good for any counts
+    /// (`None` inside: it could not be made). Counts move with every view,
+    /// so a form kept for one tag was made again on nearly every hit of a
+    /// story being read.
+    spliced: std::sync::OnceLock<Option<SplicedGzip>>,
 }
 
 /// One compressed form of an entry's body.
@@ -117,19 +125,45 @@ enum Coding {
     Gzip,
 }
 
-impl Coding {
-    /// What `req` accepts, negotiated as `Compress` does; `None`: identity.
-    fn negotiate(req: &actix_web::HttpRequest) -> Option<Coding> {
+/// The content codings a request accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Accepted {
+    /// The coding `Compress` would choose; `None`: identity.
+    preferred: Option<Coding>,
+    /// Whether gzip would do, even if brotli is preferred: answers with view
+    /// counts are sent spliced gzip (`SplicedGzip`) then.
+    gzip: bool,
+}
+
+impl Accepted {
+    /// What `req` accepts, negotiated as `Compress` does.
+    fn of(req: &actix_web::HttpRequest) -> Accepted {
         use actix_web::http::header::{AcceptEncoding, Encoding, Header};
-        let accepted = AcceptEncoding::parse(req).ok()?;
+        let Ok(accepted) = AcceptEncoding::parse(req) else {
+            return Accepted::default();
+        };
         let supported = [Encoding::brotli(), Encoding::gzip(), Encoding::identity()];
-        match accepted.negotiate(supported.iter())? {
-            e if e == Encoding::brotli() => Some(Coding::Brotli),
-            e if e == Encoding::gzip() => Some(Coding::Gzip),
+        let preferred = match accepted.negotiate(supported.iter()) {
+            Some(e) if e == Encoding::brotli() => Some(Coding::Brotli),
+            Some(e) if e == Encoding::gzip() => Some(Coding::Gzip),
             _ => None,
-        }
+        };
+        let gzip = preferred == Some(Coding::Gzip)
+            || accepted.negotiate(supported[1..].iter()) == Some(Encoding::gzip());
+        Accepted { preferred, gzip }
     }
 
+    /// A client that accepts `coding` and prefers it (tests).
+    #[cfg(test)]
+    fn only(coding: Coding) -> Accepted {
+        Accepted {
+            preferred: Some(coding),
+            gzip: coding == Coding::Gzip,
+        }
+    }
+}
+
+impl Coding {
     fn header(self) -> HeaderValue {
         HeaderValue::from_static(match self {
             Coding::Brotli => "br",
@@ -294,8 +328,13 @@ fn weight(key: &str, entry: &Entry) -> u32 {
         .iter()
         .map(|c| c.body.len())
         .sum();
+    let spliced = entry
+        .spliced
+        .get()
+        .and_then(Option::as_ref)
+        .map_or(0, SplicedGzip::kept_len);
     let holes = entry.holes.len() * std::mem::size_of::<Hole>();
-    u32::try_from(key.len() + entry.body.kept_len() + compressed + holes + ENTRY_OVERHEAD)
+    u32::try_from(key.len() + entry.body.kept_len() + compressed + spliced + holes + ENTRY_OVERHEAD)
         .unwrap_or(u32::MAX)
 }
 
@@ -522,7 +561,7 @@ impl ResponseCache {
 
     /// A 200 answer from the cache, if there is a fresh one.
     pub fn get(&self, key: &str) -> Option<HttpResponse> {
-        self.lookup(key, None, None)
+        self.lookup(key, None, Accepted::default())
     }
 
     /// The cached answer to `req` (keyed by its path and query): 304 without
@@ -534,18 +573,14 @@ impl ResponseCache {
             .headers()
             .get(actix_web::http::header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok());
-        self.lookup(
-            &req.uri().to_string(),
-            if_none_match,
-            Coding::negotiate(req),
-        )
+        self.lookup(&req.uri().to_string(), if_none_match, Accepted::of(req))
     }
 
     fn lookup(
         &self,
         key: &str,
         if_none_match: Option<&str>,
-        coding: Option<Coding>,
+        accepted: Accepted,
     ) -> Option<HttpResponse> {
         let entry = self.inner.as_ref()?.get(key)?;
         if !self.is_fresh(&entry) {
@@ -571,7 +606,18 @@ impl ResponseCache {
             }
         }
         let tag = validators.etag.clone().expect("a hit has a tag");
-        let Some(coding) = coding.filter(|_| entry.body.len >= MIN_COMPRESSED_BYTES) else {
+        let compressible = entry.body.len >= MIN_COMPRESSED_BYTES;
+        if compressible && accepted.gzip && !entry.holes.is_empty() {
+            if let Some(body) = self.spliced_gzip(key, &entry, &counts) {
+                return Some(compressed_response(
+                    body,
+                    validators,
+                    entry.content_type,
+                    Coding::Gzip,
+                ));
+            }
+        }
+        let Some(coding) = accepted.preferred.filter(|_| compressible) else {
             let body = entry.filled(&counts)?;
             return Some(json_response(body, validators, entry.content_type, "hit"));
         };
@@ -599,11 +645,29 @@ impl ResponseCache {
         if made {
             self.reweigh(key, &entry);
         }
-        let mut res = json_response(body, validators, entry.content_type, "hit");
-        let headers = res.headers_mut();
-        headers.insert(actix_web::http::header::CONTENT_ENCODING, coding.header());
-        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
-        Some(res)
+        Some(compressed_response(
+            body,
+            validators,
+            entry.content_type,
+            coding,
+        ))
+    }
+
+    /// `entry`'s gzip form with `counts` in its holes; the form is made on
+    /// the first call (other hits meanwhile wait for it) and weighed then.
+    /// `None`: it could not be made.
+    fn spliced_gzip(&self, key: &str, entry: &Arc<Entry>, counts: &[i64]) -> Option<Bytes> {
+        let mut made = false;
+        let spliced = entry.spliced.get_or_init(|| {
+            made = true;
+            let body = entry.body.unpacked()?;
+            let holes: Vec<_> = entry.holes.iter().map(|h| h.start..h.end).collect();
+            SplicedGzip::new(&body, &holes)
+        });
+        if made {
+            self.reweigh(key, entry);
+        }
+        Some(spliced.as_ref()?.with_counts(counts))
     }
 
     /// Serialises `value`, remembers it under `key` (with its ETag and media
@@ -760,6 +824,7 @@ impl ResponseCache {
                         stored_at: std::time::Instant::now(),
                         scope,
                         compressed: Default::default(),
+                        spliced: Default::default(),
                     }),
                 );
             }
@@ -909,6 +974,21 @@ fn fill_holes(body: &[u8], holes: &[Hole], counts: &[i64]) -> Bytes {
     }
     out.extend_from_slice(&body[at..]);
     Bytes::from(out)
+}
+
+/// A cached answer's compressed body, with its coding named (so that
+/// `Compress` leaves it alone).
+fn compressed_response(
+    body: Bytes,
+    validators: Validators,
+    content_type: &'static str,
+    coding: Coding,
+) -> HttpResponse {
+    let mut res = json_response(body, validators, content_type, "hit");
+    let headers = res.headers_mut();
+    headers.insert(actix_web::http::header::CONTENT_ENCODING, coding.header());
+    headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    res
 }
 
 fn json_response(
@@ -1276,7 +1356,7 @@ mod tests {
         std::thread::sleep(Duration::from_millis(600));
         use actix_web::body::MessageBody;
         let gzip = cache
-            .lookup("/big", None, Some(Coding::Gzip))
+            .lookup("/big", None, Accepted::only(Coding::Gzip))
             .expect("cached");
         let gzip_len = gzip.into_body().try_into_bytes().unwrap().len();
         assert_eq!(
@@ -1328,6 +1408,84 @@ mod tests {
     }
 
     #[test]
+    fn answers_with_view_counts_are_spliced_gzip_made_once_for_any_count() {
+        use actix_web::body::MessageBody;
+        use std::io::Read;
+        let views = Arc::new(crate::service::views::Views::new(
+            Default::default(),
+            chrono_tz::UTC,
+        ));
+        views.load(&[crate::repo::views::CounterRow {
+            id: 1,
+            status: "published".into(),
+            published_at: Some(chrono::DateTime::UNIX_EPOCH.naive_utc()),
+            deleted_at: None,
+            view_count: Some(41),
+        }]);
+        let cache =
+            ResponseCache::new(Duration::from_secs(60), 1 << 20).with_live_counts(views.clone());
+        let story = |count: i64| serde_json::json!({"data": {"id": 1, "view_count": count, "body": "خبر ".repeat(1000)}});
+        for _ in 0..2 {
+            cache.store(
+                cache.ticket(),
+                "/story".into(),
+                Scope::Article(1),
+                &story(41),
+                None,
+                JSON,
+            );
+        }
+        let browser = Accepted {
+            preferred: Some(Coding::Brotli),
+            gzip: true,
+        };
+        let gunzip = |res: HttpResponse| {
+            assert_eq!(
+                res.headers()
+                    .get(actix_web::http::header::CONTENT_ENCODING)
+                    .unwrap(),
+                "gzip"
+            );
+            let bytes = res.into_body().try_into_bytes().unwrap();
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+            plain
+        };
+        let first = gunzip(cache.lookup("/story", None, browser).expect("cached"));
+        assert_eq!(first, serde_json::to_vec(&story(41)).unwrap());
+        let entry = cache.inner.as_ref().unwrap().get("/story").unwrap();
+        let made = entry.spliced.get().unwrap().as_ref().unwrap() as *const SplicedGzip;
+        for count in 42..45 {
+            let ip = std::net::IpAddr::from([10, 0, 0, count as u8]);
+            views.record(1, ip, "Mozilla/5.0 Firefox/120.0").unwrap();
+            let res = cache.lookup("/story", None, browser).expect("cached");
+            assert_eq!(gunzip(res), serde_json::to_vec(&story(count)).unwrap());
+        }
+        let entry = cache.inner.as_ref().unwrap().get("/story").unwrap();
+        assert_eq!(
+            entry.spliced.get().unwrap().as_ref().unwrap() as *const SplicedGzip,
+            made,
+            "the form is made once, not for every count"
+        );
+        assert!(
+            entry.compressed.lock().unwrap().is_empty(),
+            "no form for one tag"
+        );
+        // A client that takes brotli only still gets brotli.
+        let res = cache
+            .lookup("/story", None, Accepted::only(Coding::Brotli))
+            .unwrap();
+        assert_eq!(
+            res.headers()
+                .get(actix_web::http::header::CONTENT_ENCODING)
+                .unwrap(),
+            "br"
+        );
+    }
+
+    #[test]
     fn a_hit_is_compressed_once_per_tag() {
         use actix_web::body::MessageBody;
         let cache = ResponseCache::new(Duration::from_secs(60), 1 << 20);
@@ -1350,14 +1508,14 @@ mod tests {
                 .map(|v| v.to_str().unwrap().to_string());
             (encoding, res.into_body().try_into_bytes().unwrap())
         };
-        let (encoding, first) = body(Some(Coding::Gzip));
+        let (encoding, first) = body(Accepted::only(Coding::Gzip));
         assert_eq!(encoding.as_deref(), Some("gzip"));
-        let (_, again) = body(Some(Coding::Gzip));
+        let (_, again) = body(Accepted::only(Coding::Gzip));
         assert_eq!(first.as_ptr(), again.as_ptr(), "the kept bytes");
-        let (encoding, brotli) = body(Some(Coding::Brotli));
+        let (encoding, brotli) = body(Accepted::only(Coding::Brotli));
         assert_eq!(encoding.as_deref(), Some("br"));
         assert_ne!(first, brotli);
-        let (encoding, plain) = body(None);
+        let (encoding, plain) = body(Accepted::default());
         assert_eq!(encoding, None);
         assert_eq!(plain, serde_json::to_vec(&big).unwrap());
         // Small answers are left to the middleware (which sends them as they are).
@@ -1372,7 +1530,9 @@ mod tests {
                 JSON,
             );
         }
-        let res = cache.lookup("/small", None, Some(Coding::Gzip)).unwrap();
+        let res = cache
+            .lookup("/small", None, Accepted::only(Coding::Gzip))
+            .unwrap();
         assert!(res
             .headers()
             .get(actix_web::http::header::CONTENT_ENCODING)
