@@ -27,7 +27,7 @@ use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, ETAG, LAST_
 use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 
-use super::gzip_splice::SplicedGzip;
+use super::gzip::SplicedGzip;
 
 /// `X-Cache: hit|miss`, for operators and benchmarks.
 pub const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -127,7 +127,7 @@ enum Coding {
 
 /// The content codings a request accepts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Accepted {
+pub struct Accepted {
     /// The coding `Compress` would choose; `None`: identity.
     preferred: Option<Coding>,
     /// Whether gzip would do, even if brotli is preferred: answers with view
@@ -151,6 +151,11 @@ impl Accepted {
         let gzip = preferred == Some(Coding::Gzip)
             || accepted.negotiate(supported[1..].iter()) == Some(Encoding::gzip());
         Accepted { preferred, gzip }
+    }
+
+    /// Whether `Compress` would answer `req` in gzip.
+    pub fn prefers_gzip(req: &actix_web::HttpRequest) -> bool {
+        Accepted::of(req).preferred == Some(Coding::Gzip)
     }
 
     /// A client that accepts `coding` and prefers it (tests).
@@ -184,6 +189,9 @@ impl Coding {
                 let _ = writer.write_all(body);
             }
             Coding::Gzip => {
+                if let Some(gzip) = super::gzip::gzip(body) {
+                    return gzip;
+                }
                 let mut writer =
                     flate2::write::GzEncoder::new(&mut out, flate2::Compression::fast());
                 let _ = writer.write_all(body);

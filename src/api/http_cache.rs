@@ -136,6 +136,7 @@ pub async fn conditional_get(
     let cache_control = req
         .app_data::<web::Data<AppState>>()
         .map(|s| s.settings.public_cache_control.clone());
+    let gzip_here = crate::api::cache::Accepted::prefers_gzip(req.request());
     let res = next.call(req).await?;
     // A 304 comes from the answer cache, which compared the tag itself.
     let status = res.status();
@@ -213,7 +214,43 @@ pub async fn conditional_get(
             .remove(actix_web::http::header::CONTENT_TYPE);
         return Ok(ServiceResponse::new(req, not_modified));
     }
+    if gzip_here {
+        res = gzip_inline(res);
+    }
     Ok(ServiceResponse::new(req, res))
+}
+
+/// Bodies up to this size are gzipped on the worker (an article: about
+/// 20 µs); larger ones (feeds, long lists) are left to `Compress`, which
+/// compresses them on the blocking pool instead of holding up the worker.
+const MAX_INLINE_GZIP_BYTES: usize = 32 * 1024;
+
+/// `res` gzipped here with this thread's compressor (`api::gzip`), when its
+/// body is a size worth it and not compressed already; `Compress` then
+/// leaves it as it is.
+fn gzip_inline(res: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    use actix_web::http::header::{CONTENT_ENCODING, VARY};
+    if res.headers().contains_key(CONTENT_ENCODING) {
+        return res;
+    }
+    let (res, body) = res.into_parts();
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => return res.set_body(body),
+    };
+    let size = bytes.len();
+    let gzip = (MIN_COMPRESSED_BYTES as usize..=MAX_INLINE_GZIP_BYTES)
+        .contains(&size)
+        .then(|| crate::api::gzip::gzip(&bytes))
+        .flatten();
+    let Some(gzip) = gzip else {
+        return res.set_body(BoxBody::new(bytes));
+    };
+    let mut res = res.set_body(BoxBody::new(gzip));
+    let headers = res.headers_mut();
+    headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    res
 }
 
 #[cfg(test)]

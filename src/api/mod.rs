@@ -8,7 +8,7 @@ pub mod client;
 pub mod context;
 pub mod cors;
 pub mod feed_items;
-pub mod gzip_splice;
+pub mod gzip;
 pub mod http_cache;
 pub mod invalidation;
 pub mod json;
