@@ -164,6 +164,84 @@ async fn answers_are_compressed_as_asked_and_small_ones_not() {
     assert!(header(&res, "content-encoding").is_none());
 }
 
+/// Apps ask for gzip, browsers for brotli as well: a story is gzipped on the
+/// worker when it misses, and sent from the cache's spliced gzip form on
+/// hits (also to browsers, whose brotli would be made again for every new
+/// count), and every form decodes to the JSON an identity client reads, with
+/// the live view count.
+#[tokio::test]
+async fn gzip_answers_decode_to_the_json_on_misses_and_on_hits_with_new_counts() {
+    use std::io::Read;
+    let app = spawn_with(Spawn {
+        demo_articles: Some(5),
+        cache_ttl: Duration::from_secs(60),
+        ..Default::default()
+    })
+    .await;
+    let id = app.published_ids()[0];
+    let path = format!("/api/v1/articles/{id}");
+    let read = |accept: &'static str| {
+        let (app, path) = (&app, &path);
+        async move {
+            let res = get_with(app, path, "accept-encoding", accept).await;
+            assert_eq!(res.status(), 200);
+            let state = header(&res, "x-cache").unwrap();
+            let coding = header(&res, "content-encoding");
+            let bytes = res.bytes().await.unwrap();
+            let mut plain = Vec::new();
+            match coding.as_deref() {
+                Some("gzip") => {
+                    flate2::read::GzDecoder::new(&bytes[..])
+                        .read_to_end(&mut plain)
+                        .unwrap();
+                }
+                Some("br") => {
+                    brotli::Decompressor::new(&bytes[..], 4096)
+                        .read_to_end(&mut plain)
+                        .unwrap();
+                }
+                None => plain = bytes.to_vec(),
+                Some(other) => panic!("{other}"),
+            }
+            let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+            (state, coding, json)
+        }
+    };
+    let (state, coding, missed) = read("gzip").await;
+    assert_eq!((state.as_str(), coding.as_deref()), ("miss", Some("gzip")));
+    read("identity").await; // the second miss: kept
+    let (state, coding, plain) = read("identity").await;
+    assert_eq!((state.as_str(), coding), ("hit", None));
+    assert_eq!(missed, plain);
+    for round in 0..3 {
+        for accept in ["gzip", "gzip, deflate, br"] {
+            let (state, coding, json) = read(accept).await;
+            assert_eq!(state, "hit", "{accept}");
+            assert_eq!(coding.as_deref(), Some("gzip"), "{accept}");
+            let mut expected = plain.clone();
+            expected["data"]["view_count"] =
+                (plain["data"]["view_count"].as_i64().unwrap() + round).into();
+            assert_eq!(json, expected, "{accept}, {round} views later");
+        }
+        // A counted view: each round from another browser (views are
+        // counted once per client).
+        let res = app
+            .client
+            .post(format!("{}{path}/views", app.address))
+            .header("user-agent", format!("Mozilla/5.0 Firefox/12{round}.0"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    let (state, coding, json) = read("br").await;
+    assert_eq!((state.as_str(), coding.as_deref()), ("hit", Some("br")));
+    assert_eq!(
+        json["data"]["view_count"],
+        plain["data"]["view_count"].as_i64().unwrap() + 3
+    );
+}
+
 #[tokio::test]
 async fn articles_carry_last_modified_and_honour_if_modified_since() {
     let app = spawn_app().await;
