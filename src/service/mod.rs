@@ -14,6 +14,7 @@ pub mod revisions;
 pub mod search;
 pub mod taxonomy;
 pub mod tokens;
+pub mod view_dedupe;
 pub mod views;
 
 use crate::db::IsConnectionError;

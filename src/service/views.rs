@@ -8,7 +8,8 @@
 //!   flusher reads the articles written since, on `articles_updated_idx`);
 //! - bots are recognised by User-Agent (`isbot`'s pattern list);
 //! - repeats are recognised by a salted SHA-256 of (client address,
-//!   User-Agent, article) kept in a bounded moka cache for the dedupe window;
+//!   User-Agent, article) kept in bounded sets for the dedupe window
+//!   (`service::view_dedupe`);
 //! - an accepted view adds 1 to the article's pending count and to its
 //!   pending bucket of the newsroom's local day, in one of [`SHARDS`] locks.
 //!
@@ -67,8 +68,8 @@ pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
 pub struct ViewSettings {
     /// A client's repeat views of an article within this window count once.
     pub dedupe_window: Duration,
-    /// Most (client, article) pairs remembered; past it the least recently
-    /// seen are forgotten (and could count again).
+    /// Most (client, article) pairs remembered; past it the oldest are
+    /// forgotten early (and could count again).
     pub dedupe_capacity: u64,
     /// Secret mixed into the client hashes (random at start when `None`).
     pub salt: Option<String>,
@@ -175,7 +176,7 @@ pub struct Views {
     shards: Vec<Mutex<Shard>>,
     /// Even: no batch in flight; odd: one is being written.
     seq: AtomicU64,
-    dedupe: moka::sync::Cache<u128, ()>,
+    dedupe: super::view_dedupe::ViewDedupe,
     salt: [u8; 32],
     bots: isbot::Bots,
     tz: Tz,
@@ -211,13 +212,10 @@ impl Views {
                 salt
             }
         };
-        let dedupe = moka::sync::Cache::builder()
-            .max_capacity(settings.dedupe_capacity.max(1))
-            .time_to_live(settings.dedupe_window.max(Duration::from_millis(1)))
-            // At the bound the least recently seen pair goes (TinyLFU would
-            // instead refuse the newcomers).
-            .eviction_policy(moka::policy::EvictionPolicy::lru())
-            .build();
+        let dedupe = super::view_dedupe::ViewDedupe::new(
+            settings.dedupe_window,
+            settings.dedupe_capacity.max(1),
+        );
         Views {
             slots: RwLock::new(Vec::new()),
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
@@ -384,12 +382,8 @@ impl Views {
         })? {
             return None;
         }
-        let counted = !self.is_bot(user_agent)
-            && self
-                .dedupe
-                .entry(self.client_key(ip, user_agent, id))
-                .or_insert(())
-                .is_fresh();
+        let counted =
+            !self.is_bot(user_agent) && self.dedupe.first_seen(self.client_key(ip, user_agent, id));
         let day = local_day(now, self.tz);
         let mut shard = lock(self.shard(id));
         if counted {
@@ -1024,8 +1018,7 @@ mod tests {
             let ip = IpAddr::from(n.to_be_bytes());
             assert!(v.record(1, ip, UA).unwrap().counted);
         }
-        v.dedupe.run_pending_tasks();
-        assert!(v.dedupe.entry_count() <= 100, "{}", v.dedupe.entry_count());
+        assert!(v.dedupe.len() <= 100, "{}", v.dedupe.len());
         assert_eq!(v.pending(), 5_000);
     }
 }
