@@ -317,8 +317,8 @@ pub struct ViewArgs {
     #[arg(long = "view-dedupe-secs", global = true, env = "KHABAR_VIEW_DEDUPE_SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub dedupe_secs: u64,
 
-    /// Most (client, article) pairs remembered for the dedupe window; past
-    /// it the least recently seen are forgotten first.
+    /// Most (client, article) pairs remembered for the dedupe window (17-34
+    /// bytes each); past it the oldest are forgotten first.
     #[arg(long = "view-dedupe-capacity", global = true, env = "KHABAR_VIEW_DEDUPE_CAPACITY", default_value_t = 300_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub dedupe_capacity: u64,
 
