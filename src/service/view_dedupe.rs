@@ -44,7 +44,9 @@ struct Shard {
 
 impl ViewDedupe {
     /// Remembers pairs for at least `window` (and at most half as long
-    /// again), `capacity` pairs at most.
+    /// again), `capacity` pairs at most (rounded down to a whole number per
+    /// generation of each shard, and never fewer than one: a bound under 48
+    /// holds up to 48).
     pub fn new(window: Duration, capacity: u64) -> Self {
         let now = Instant::now();
         ViewDedupe {
