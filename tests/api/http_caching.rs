@@ -24,6 +24,27 @@ async fn get_with(app: &TestApp, path: &str, name: &str, value: &str) -> reqwest
         .unwrap()
 }
 
+/// `bytes` decoded from the content coding an answer named (`None`: as sent).
+fn decoded(coding: Option<&str>, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match coding {
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(bytes)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        Some("br") => {
+            brotli::Decompressor::new(bytes, 4096)
+                .read_to_end(&mut out)
+                .unwrap();
+        }
+        None => out = bytes.to_vec(),
+        Some(other) => panic!("{other}"),
+    }
+    out
+}
+
 /// One counted view of the article at `path` (a browser's User-Agent).
 async fn count_view(app: &TestApp, path: &str) {
     let res = app
@@ -171,7 +192,6 @@ async fn answers_are_compressed_as_asked_and_small_ones_not() {
 /// the live view count.
 #[tokio::test]
 async fn gzip_answers_decode_to_the_json_on_misses_and_on_hits_with_new_counts() {
-    use std::io::Read;
     let app = spawn_with(Spawn {
         demo_articles: Some(5),
         cache_ttl: Duration::from_secs(60),
@@ -187,22 +207,7 @@ async fn gzip_answers_decode_to_the_json_on_misses_and_on_hits_with_new_counts()
             assert_eq!(res.status(), 200);
             let state = header(&res, "x-cache").unwrap();
             let coding = header(&res, "content-encoding");
-            let bytes = res.bytes().await.unwrap();
-            let mut plain = Vec::new();
-            match coding.as_deref() {
-                Some("gzip") => {
-                    flate2::read::GzDecoder::new(&bytes[..])
-                        .read_to_end(&mut plain)
-                        .unwrap();
-                }
-                Some("br") => {
-                    brotli::Decompressor::new(&bytes[..], 4096)
-                        .read_to_end(&mut plain)
-                        .unwrap();
-                }
-                None => plain = bytes.to_vec(),
-                Some(other) => panic!("{other}"),
-            }
+            let plain = decoded(coding.as_deref(), &res.bytes().await.unwrap());
             let json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
             (state, coding, json)
         }
@@ -358,7 +363,6 @@ async fn cached_answers_revalidate_from_the_cache_with_the_tags_of_uncached_ones
 
 #[tokio::test]
 async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
-    use std::io::Read;
     let app = spawn_with(Spawn {
         demo_articles: Some(30),
         cache_ttl: Duration::from_secs(60),
@@ -368,17 +372,7 @@ async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
     let id = app.published_ids()[0];
     let path = "/api/v1/articles?per_page=50";
     let decode = |coding: &str, bytes: &[u8]| -> serde_json::Value {
-        let mut out = Vec::new();
-        match coding {
-            "gzip" => flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut out)
-                .unwrap(),
-            "br" => brotli::Decompressor::new(bytes, 4096)
-                .read_to_end(&mut out)
-                .unwrap(),
-            other => panic!("{other}"),
-        };
-        serde_json::from_slice(&out).unwrap()
+        serde_json::from_slice(&decoded(Some(coding), bytes)).unwrap()
     };
     let count_of = |page: &serde_json::Value| {
         page["data"]
@@ -420,7 +414,6 @@ async fn cached_answers_are_compressed_once_and_follow_the_live_counts() {
 
 #[tokio::test]
 async fn a_cached_answer_small_once_compressed_still_says_it_is_compressed() {
-    use std::io::Read;
     let app = spawn_with(Spawn {
         cache_ttl: Duration::from_secs(60),
         ..Default::default()
@@ -441,18 +434,7 @@ async fn a_cached_answer_small_once_compressed_still_says_it_is_compressed() {
             let res = call.send().await.unwrap();
             assert_eq!(res.status(), 200);
             let encoding = header(&res, "content-encoding");
-            let bytes = res.bytes().await.unwrap();
-            let json = match encoding.as_deref() {
-                Some("gzip") => {
-                    let mut out = Vec::new();
-                    flate2::read::GzDecoder::new(&bytes[..])
-                        .read_to_end(&mut out)
-                        .unwrap();
-                    out
-                }
-                None => bytes.to_vec(),
-                Some(other) => panic!("{other}"),
-            };
+            let json = decoded(encoding.as_deref(), &res.bytes().await.unwrap());
             let calendar: serde_json::Value = serde_json::from_slice(&json)
                 .unwrap_or_else(|e| panic!("{token:?} {encoding:?}: {e}"));
             assert!(calendar["data"].is_array());
